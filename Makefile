@@ -1,0 +1,48 @@
+# The project's stable interface: users, CI and other issues call these targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PLAN ?= include/plans/example.yaml
+PORT ?= 4566
+PYTEST_ARGS ?=
+
+.PHONY: venv test validate lint show sandbox fmt check clean
+
+venv: $(STAMP)
+
+# Rebuilt when a requirements or constraints file changes (stale), or when missing.
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==25.3
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	@# The project's own import roots (Airflow adds plugins/ itself; tests and CLIs need all three).
+	@printf '%s\n' "$(CURDIR)/include" "$(CURDIR)/plugins" "$(CURDIR)" > $$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/migration_project.pth
+	@touch $(STAMP)
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+validate: venv
+	@$(PY) -m migration_plan validate $(PLAN)
+
+lint: venv
+	@$(PY) -m migration_plan lint $(PLAN) $(if $(filter 1 true yes,$(STRICT)),--strict,)
+
+show: venv
+	@$(PY) -m migration_plan show $(PLAN)
+
+sandbox: venv
+	$(PY) -m sandbox --port $(PORT) $(if $(CONFIG),--config $(CONFIG),)
+
+check: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
