@@ -1,0 +1,1 @@
+"""DAG builders: turn validated migration plans into Airflow DAGs (the dags/ entry file stays thin)."""

@@ -1,0 +1,5 @@
+import sys
+
+from migration_plan.cli import main
+
+sys.exit(main())

@@ -1,0 +1,258 @@
+"""Checks for DMS's own JSON: table-mapping rules and task settings, as AWS DMS defines them.
+
+The plan passes these documents to DMS unchanged, so a mistake here would only surface when CreateReplicationTask
+fails, or worse, when a task silently migrates the wrong tables. Catch the common ones before.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import Any
+
+from migration_plan.issues import Issue
+
+RULE_ACTIONS = {
+    "selection": {"include", "exclude", "explicit"},
+    "transformation": {
+        "rename",
+        "remove-column",
+        "include-column",
+        "convert-lowercase",
+        "convert-uppercase",
+        "add-prefix",
+        "remove-prefix",
+        "replace-prefix",
+        "add-suffix",
+        "remove-suffix",
+        "replace-suffix",
+        "define-primary-key",
+        "change-data-type",
+        "add-column",
+        "add-before-image-columns",
+        "data-masking-digits-mask",
+        "data-masking-digits-randomize",
+        "data-masking-hash-mask",
+    },
+    "table-settings": set(),
+}
+TRANSFORMATION_TARGETS = {"schema", "table", "column", "table-tablespace", "index-tablespace"}
+
+# Sections of the task settings JSON whose keys and value types we know; others pass through unchecked.
+KNOWN_SETTINGS: dict[str, dict[str, type | tuple[type, ...] | set[str]]] = {
+    "TargetMetadata": {
+        "TargetSchema": str,
+        "SupportLobs": bool,
+        "FullLobMode": bool,
+        "LobChunkSize": int,
+        "LimitedSizeLobMode": bool,
+        "LobMaxSize": int,
+        "InlineLobMaxSize": int,
+        "LoadMaxFileSize": int,
+        "ParallelLoadThreads": int,
+        "ParallelLoadBufferSize": int,
+        "ParallelLoadQueuesPerThread": int,
+        "ParallelApplyThreads": int,
+        "ParallelApplyBufferSize": int,
+        "ParallelApplyQueuesPerThread": int,
+        "BatchApplyEnabled": bool,
+        "TaskRecoveryTableEnabled": bool,
+    },
+    "FullLoadSettings": {
+        "TargetTablePrepMode": {"DO_NOTHING", "DROP_AND_CREATE", "TRUNCATE_BEFORE_LOAD"},
+        "CreatePkAfterFullLoad": bool,
+        "StopTaskCachedChangesApplied": bool,
+        "StopTaskCachedChangesNotApplied": bool,
+        "MaxFullLoadSubTasks": int,
+        "TransactionConsistencyTimeout": int,
+        "CommitRate": int,
+    },
+    "ValidationSettings": {
+        "EnableValidation": bool,
+        "ValidationMode": {"ROW_LEVEL", "GROUP_LEVEL"},
+        "ThreadCount": int,
+        "PartitionSize": int,
+        "FailureMaxCount": int,
+        "RecordFailureDelayInMinutes": int,
+        "RecordSuspendDelayInMinutes": int,
+        "RecordFailureDelayLimitInMinutes": int,
+        "MaxKeyColumnSize": int,
+        "TableFailureMaxCount": int,
+        "ValidationOnly": bool,
+        "HandleCollationDiff": bool,
+        "SkipLobColumns": bool,
+        "ValidationPartialLobSize": int,
+        "ValidationQueryCdcDelaySeconds": int,
+    },
+}
+OTHER_SECTIONS = {
+    "Logging",
+    "ControlTablesSettings",
+    "StreamBufferSettings",
+    "ChangeProcessingTuning",
+    "ChangeProcessingDdlHandlingPolicy",
+    "ErrorBehavior",
+    "PostProcessingRules",
+    "CharacterSetSettings",
+    "LoopbackPreventionSettings",
+    "BeforeImageSettings",
+    "FailTaskWhenCleanTaskResourceFailed",
+    "TTSettings",
+}
+LIMITS = {
+    ("FullLoadSettings", "MaxFullLoadSubTasks"): (1, 49),
+    ("ValidationSettings", "ThreadCount"): (1, 64),
+}
+
+
+def did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _type_name(expected) -> str:
+    if isinstance(expected, set):
+        return "one of " + ", ".join(sorted(expected))
+    return {bool: "true or false", int: "a whole number", str: "text"}.get(expected, str(expected))
+
+
+def check_task_settings(settings: Any, path: tuple) -> Iterator[Issue]:
+    if not isinstance(settings, dict):
+        return  # the model reports the type
+    for section, body in settings.items():
+        spath = (*path, section)
+        if section not in KNOWN_SETTINGS and section not in OTHER_SECTIONS:
+            yield Issue.error(
+                "dms.unknown-setting",
+                spath,
+                f"'{section}' is not a DMS task settings section{did_you_mean(section, [*KNOWN_SETTINGS, *OTHER_SECTIONS])}",
+                fix="use DMS's own task settings keys (see the DMS user guide, 'Task settings')",
+            )
+            continue
+        known = KNOWN_SETTINGS.get(section)
+        if known is None:
+            continue
+        if not isinstance(body, dict):
+            yield Issue.error("dms.bad-setting", spath, f"'{section}' must be a mapping of settings")
+            continue
+        for key, value in body.items():
+            kpath = (*spath, key)
+            if key not in known:
+                yield Issue.error(
+                    "dms.unknown-setting",
+                    kpath,
+                    f"'{key}' is not a setting of {section}{did_you_mean(key, known)}",
+                    fix=f"known settings of {section}: {', '.join(sorted(known))}",
+                )
+                continue
+            expected = known[key]
+            if isinstance(expected, set):
+                ok = value in expected
+            elif expected is int:
+                ok = isinstance(value, int) and not isinstance(value, bool)
+            else:
+                ok = isinstance(value, expected)
+            if not ok:
+                yield Issue.error(
+                    "dms.bad-setting", kpath, f"expected {_type_name(expected)}, got {_describe(value)}"
+                )
+                continue
+            limits = LIMITS.get((section, key))
+            if limits and not limits[0] <= value <= limits[1]:
+                yield Issue.error(
+                    "dms.bad-setting", kpath, f"expected a value from {limits[0]} to {limits[1]}, got {value}"
+                )
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_table_mapping_rules(document: Any, path: tuple, where: str = "") -> Iterator[Issue]:
+    """Check DMS table-mapping rules. `where` prefixes messages when the rules come from a file."""
+    rules = document.get("rules") if isinstance(document, dict) else document
+    if not isinstance(rules, list) or not rules:
+        yield Issue.error(
+            "dms.table-mappings",
+            path,
+            f"{where}expected a non-empty list of rules",
+            fix='give {"rules": [{"rule-type": "selection", ...}]} as in the DMS documentation',
+        )
+        return
+    ids: dict[str, int] = {}
+    names: dict[str, int] = {}
+    selections = 0
+    for index, rule in enumerate(rules):
+        rpath = (*path, index) if not where else path
+        label = f"{where}rules[{index}]: " if where else ""
+        if not isinstance(rule, dict):
+            yield Issue.error("dms.table-mappings", rpath, f"{label}each rule must be a mapping")
+            continue
+        rule_type = rule.get("rule-type")
+        if rule_type not in RULE_ACTIONS:
+            yield Issue.error(
+                "dms.table-mappings",
+                rpath,
+                f"{label}rule-type must be one of {', '.join(RULE_ACTIONS)}, got {_describe(rule_type)}"
+                + (did_you_mean(rule_type, RULE_ACTIONS) if isinstance(rule_type, str) else ""),
+            )
+            continue
+        for required in ("rule-id", "rule-name", "object-locator"):
+            if required not in rule:
+                yield Issue.error(
+                    "dms.table-mappings", rpath, f"{label}'{required}' is missing from this {rule_type} rule"
+                )
+        rule_id, rule_name = str(rule.get("rule-id", "")), str(rule.get("rule-name", ""))
+        if rule_id and rule_id in ids:
+            yield Issue.error(
+                "dms.table-mappings",
+                rpath,
+                f"{label}rule-id '{rule_id}' is used twice (rules[{ids[rule_id]}])",
+            )
+        ids.setdefault(rule_id, index)
+        if rule_name and rule_name in names:
+            yield Issue.error(
+                "dms.table-mappings",
+                rpath,
+                f"{label}rule-name '{rule_name}' is used twice (rules[{names[rule_name]}])",
+            )
+        names.setdefault(rule_name, index)
+        locator = rule.get("object-locator")
+        if "object-locator" in rule and (
+            not isinstance(locator, dict) or "schema-name" not in locator or "table-name" not in locator
+        ):
+            yield Issue.error(
+                "dms.table-mappings", rpath, f"{label}object-locator needs schema-name and table-name"
+            )
+        action = rule.get("rule-action")
+        allowed = RULE_ACTIONS[rule_type]
+        if allowed and action not in allowed:
+            hint = did_you_mean(action, allowed) if isinstance(action, str) else ""
+            yield Issue.error(
+                "dms.table-mappings",
+                rpath,
+                f"{label}rule-action of a {rule_type} rule must be one of {', '.join(sorted(allowed))}, "
+                f"got {_describe(action)}{hint}",
+            )
+        if rule_type == "transformation" and rule.get("rule-target") not in TRANSFORMATION_TARGETS:
+            yield Issue.error(
+                "dms.table-mappings",
+                rpath,
+                f"{label}rule-target must be one of {', '.join(sorted(TRANSFORMATION_TARGETS))}",
+            )
+        if rule_type == "selection" and action in {"include", "explicit"}:
+            selections += 1
+    if selections == 0:
+        yield Issue.error(
+            "dms.table-mappings",
+            path,
+            f"{where}no selection rule includes any table: DMS would migrate nothing",
+            fix='add a selection rule with "rule-action": "include"',
+        )

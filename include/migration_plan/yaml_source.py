@@ -1,0 +1,195 @@
+"""Read a plan's YAML keeping where every key and value stands, so errors can name file:line:column.
+
+PyYAML's composer gives nodes with marks; we build plain Python data from them ourselves (safe types only)
+and record the position of each path. Duplicate and non-string keys are reported instead of being silently
+merged, as PyYAML's constructor would do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from migration_plan.issues import Issue, Position
+
+PathTuple = tuple[str | int, ...]
+
+MAX_PLAN_BYTES = 5 * 1024 * 1024
+MAX_NODES = 500_000  # guards against alias ("billion laughs") expansion
+
+
+@dataclass
+class SourceMap:
+    """Positions of values and keys, by path. Missing paths fall back to their nearest parent."""
+
+    values: dict[PathTuple, Position] = field(default_factory=dict)
+    keys: dict[PathTuple, Position] = field(default_factory=dict)
+
+    def position(self, path: PathTuple, *, key: bool = False) -> Position:
+        path = tuple(path)
+        if key and path in self.keys:
+            return self.keys[path]
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), Position(1, 1))
+
+
+@dataclass
+class LoadedYaml:
+    data: Any
+    source_map: SourceMap
+    issues: list[Issue]
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _pos(mark: yaml.Mark | None) -> Position:
+    if mark is None:
+        return Position(1, 1)
+    return Position(mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.map = SourceMap()
+        self.issues: list[Issue] = []
+        self.nodes = 0
+        self.constructor = yaml.SafeLoader("")  # used only to resolve scalar tags (ints, bools, dates...)
+
+    def build(self, node: yaml.Node, path: PathTuple) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _TooLarge
+        self.map.values[path] = _pos(node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, (*path, index)) for index, child in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.ScalarNode, path: PathTuple) -> Any:
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            self.issues.append(
+                Issue.error(
+                    "yaml.bad-value",
+                    path,
+                    f"cannot read this value: {getattr(exc, 'problem', exc)}",
+                    fix="quote the value or remove the YAML tag",
+                )
+            )
+            return None
+
+    def _mapping(self, node: yaml.MappingNode, path: PathTuple) -> dict[str, Any]:
+        self.constructor.flatten_mapping(node)  # resolves << merge keys
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a collection"
+                self.issues.append(
+                    Issue.error(
+                        "yaml.bad-key",
+                        path,
+                        f"keys must be text, got {shown!r} ({type(key).__name__})",
+                        fix="quote the key (YAML reads yes/no/on/off as booleans and bare numbers as numbers)",
+                        position=_pos(key_node.start_mark),
+                    )
+                )
+                continue
+            child = (*path, key)
+            if key in result:
+                first = self.map.keys[child]
+                self.issues.append(
+                    Issue.error(
+                        "yaml.duplicate-key",
+                        child,
+                        f"duplicate key '{key}' (first at line {first.line})",
+                        fix="keep one of the two; YAML would silently use the last one",
+                        position=_pos(key_node.start_mark),
+                    )
+                )
+                continue
+            self.map.keys[child] = _pos(key_node.start_mark)
+            result[key] = self.build(value_node, child)
+        return result
+
+
+def load_yaml(path: Path) -> LoadedYaml:
+    """Parse a plan file; never raises for bad input, returns issues instead."""
+    file = str(path)
+    empty = SourceMap()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return LoadedYaml(None, empty, [Issue.error("file.missing", (), "the plan file does not exist")])
+    except OSError as exc:
+        return LoadedYaml(None, empty, [Issue.error("file.unreadable", (), f"cannot read the file: {exc}")])
+    if len(raw) > MAX_PLAN_BYTES:
+        return LoadedYaml(
+            None,
+            empty,
+            [Issue.error("file.too-large", (), f"the plan is larger than {MAX_PLAN_BYTES} bytes")],
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return LoadedYaml(
+            None,
+            empty,
+            [
+                Issue.error(
+                    "file.encoding",
+                    (),
+                    f"the file is not UTF-8 ({exc.reason} at byte {exc.start})",
+                    fix="save the plan as UTF-8",
+                )
+            ],
+        )
+    try:
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(part for part in (exc.context, exc.problem) if part)
+        return LoadedYaml(
+            None,
+            empty,
+            [
+                Issue.error(
+                    "yaml.syntax",
+                    (),
+                    f"YAML syntax error: {problem}",
+                    fix="check the indentation (spaces, not tabs), the colons and the quoting here",
+                    position=_pos(mark),
+                )
+            ],
+        )
+    except yaml.YAMLError as exc:
+        return LoadedYaml(None, empty, [Issue.error("yaml.syntax", (), f"YAML error: {exc}")])
+    except RecursionError:
+        return LoadedYaml(None, empty, [Issue.error("yaml.too-deep", (), "the plan is nested too deeply")])
+    if node is None:
+        return LoadedYaml(
+            None,
+            empty,
+            [Issue.error("plan.empty", (), "the plan is empty", fix="start from include/plans/example.yaml")],
+        )
+    builder = _Builder(file)
+    try:
+        data = builder.build(node, ())
+    except _TooLarge:
+        return LoadedYaml(
+            None, empty, [Issue.error("yaml.too-large", (), "the plan expands to too many values (aliases?)")]
+        )
+    except RecursionError:
+        return LoadedYaml(None, empty, [Issue.error("yaml.too-deep", (), "the plan is nested too deeply")])
+    return LoadedYaml(data, builder.map, builder.issues)
