@@ -1,4 +1,4 @@
-"""Entry file: builds every DAG from the migration plans in include/plans/ (or $MIGRATION_PLANS_DIR).
+"""Airflow DAG entry file: builds every DAG from the migration plans in include/plans/ (or $MIGRATION_PLANS_DIR).
 
 Kept thin on purpose; the builders live in include/migration_dags/. A plan that does not validate shows up
 as an `invalid_plan__<file>` DAG carrying its errors, and breaks none of the other plans' DAGs.

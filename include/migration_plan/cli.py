@@ -75,6 +75,22 @@ def cmd_rules(args) -> int:
     return EXIT_OK
 
 
+def cmd_docs(args) -> int:
+    from migration_plan.docs import README, render_readme
+
+    current = README.read_text(encoding="utf-8")
+    fresh = render_readme(current)
+    if args.write:
+        README.write_text(fresh, encoding="utf-8")
+        print(f"wrote {README}")
+        return EXIT_OK
+    if fresh != current:
+        print(f"{README} is out of date: run `python -m migration_plan docs --write`", file=sys.stderr)
+        return EXIT_ERRORS
+    print(f"{README} is up to date")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="migration_plan", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -93,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.set_defaults(func=cmd_show)
     rules = sub.add_parser("rules", help="list the lint rules")
     rules.set_defaults(func=cmd_rules)
+    docs = sub.add_parser("docs", help="check (or --write) the field reference in include/plans/README.md")
+    docs.add_argument("--write", action="store_true")
+    docs.set_defaults(func=cmd_docs)
     return parser
 
 

@@ -186,6 +186,24 @@ def check_table_mapping_rules(document: Any, path: tuple, where: str = "") -> It
             fix='give {"rules": [{"rule-type": "selection", ...}]} as in the DMS documentation',
         )
         return
+    rule_issues, selections = _check_rules(rules, path, where)
+    yield from rule_issues
+    if selections == 0 and not rule_issues:
+        yield Issue.error(
+            "dms.table-mappings",
+            path,
+            f"{where}no selection rule includes any table: DMS would migrate nothing",
+            fix='add a selection rule with "rule-action": "include"',
+        )
+
+
+def _check_rules(rules: list, path: tuple, where: str) -> tuple[list[Issue], int]:
+    """Issues of each rule, and how many selection rules include tables."""
+    found: list[Issue] = []
+
+    def add(*args, **kwargs) -> None:
+        found.append(Issue.error(*args, **kwargs))
+
     ids: dict[str, int] = {}
     names: dict[str, int] = {}
     selections = 0
@@ -193,11 +211,11 @@ def check_table_mapping_rules(document: Any, path: tuple, where: str = "") -> It
         rpath = (*path, index) if not where else path
         label = f"{where}rules[{index}]: " if where else ""
         if not isinstance(rule, dict):
-            yield Issue.error("dms.table-mappings", rpath, f"{label}each rule must be a mapping")
+            add("dms.table-mappings", rpath, f"{label}each rule must be a mapping")
             continue
         rule_type = rule.get("rule-type")
         if rule_type not in RULE_ACTIONS:
-            yield Issue.error(
+            add(
                 "dms.table-mappings",
                 rpath,
                 f"{label}rule-type must be one of {', '.join(RULE_ACTIONS)}, got {_describe(rule_type)}"
@@ -206,19 +224,17 @@ def check_table_mapping_rules(document: Any, path: tuple, where: str = "") -> It
             continue
         for required in ("rule-id", "rule-name", "object-locator"):
             if required not in rule:
-                yield Issue.error(
-                    "dms.table-mappings", rpath, f"{label}'{required}' is missing from this {rule_type} rule"
-                )
+                add("dms.table-mappings", rpath, f"{label}'{required}' is missing from this {rule_type} rule")
         rule_id, rule_name = str(rule.get("rule-id", "")), str(rule.get("rule-name", ""))
         if rule_id and rule_id in ids:
-            yield Issue.error(
+            add(
                 "dms.table-mappings",
                 rpath,
                 f"{label}rule-id '{rule_id}' is used twice (rules[{ids[rule_id]}])",
             )
         ids.setdefault(rule_id, index)
         if rule_name and rule_name in names:
-            yield Issue.error(
+            add(
                 "dms.table-mappings",
                 rpath,
                 f"{label}rule-name '{rule_name}' is used twice (rules[{names[rule_name]}])",
@@ -228,31 +244,23 @@ def check_table_mapping_rules(document: Any, path: tuple, where: str = "") -> It
         if "object-locator" in rule and (
             not isinstance(locator, dict) or "schema-name" not in locator or "table-name" not in locator
         ):
-            yield Issue.error(
-                "dms.table-mappings", rpath, f"{label}object-locator needs schema-name and table-name"
-            )
+            add("dms.table-mappings", rpath, f"{label}object-locator needs schema-name and table-name")
         action = rule.get("rule-action")
         allowed = RULE_ACTIONS[rule_type]
         if allowed and action not in allowed:
             hint = did_you_mean(action, allowed) if isinstance(action, str) else ""
-            yield Issue.error(
+            add(
                 "dms.table-mappings",
                 rpath,
                 f"{label}rule-action of a {rule_type} rule must be one of {', '.join(sorted(allowed))}, "
                 f"got {_describe(action)}{hint}",
             )
         if rule_type == "transformation" and rule.get("rule-target") not in TRANSFORMATION_TARGETS:
-            yield Issue.error(
+            add(
                 "dms.table-mappings",
                 rpath,
                 f"{label}rule-target must be one of {', '.join(sorted(TRANSFORMATION_TARGETS))}",
             )
         if rule_type == "selection" and action in {"include", "explicit"}:
             selections += 1
-    if selections == 0:
-        yield Issue.error(
-            "dms.table-mappings",
-            path,
-            f"{where}no selection rule includes any table: DMS would migrate nothing",
-            fix='add a selection rule with "rule-action": "include"',
-        )
+    return found, selections

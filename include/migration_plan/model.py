@@ -253,11 +253,12 @@ class Endpoint(StrictModel):
             return self
         if self.host is None:
             raise ValueError(f"engine {self.engine} needs a host")
-        if (self.secret_arn is None) == (self.conn_id is None):
+        if self.secret_arn is None and self.conn_id is None:
             raise ValueError(
-                "give exactly one of secret_arn (Secrets Manager) or conn_id (Airflow connection) for the "
-                "credentials"
+                "no credentials: give secret_arn (a Secrets Manager secret) or conn_id (an Airflow connection)"
             )
+        if self.secret_arn is not None and self.conn_id is not None:
+            raise ValueError("give only one of secret_arn or conn_id: which credentials win would be unclear")
         return self
 
     @property

@@ -152,6 +152,9 @@ def load_yaml(path: Path) -> LoadedYaml:
                     (),
                     f"the file is not UTF-8 ({exc.reason} at byte {exc.start})",
                     fix="save the plan as UTF-8",
+                    position=Position(
+                        raw[: exc.start].count(b"\n") + 1, exc.start - raw.rfind(b"\n", 0, exc.start)
+                    ),
                 )
             ],
         )

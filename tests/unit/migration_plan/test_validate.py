@@ -1,0 +1,91 @@
+"""Validation of good plans, defaults, and the CLI's exit codes and output formats."""
+
+import json
+import shutil
+from pathlib import Path
+
+from migration_plan import defaults
+from migration_plan.cli import main
+from migration_plan.validate import validate_file
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLE = ROOT / "include" / "plans" / "example.yaml"
+MINIMAL = ROOT / "tests" / "plans" / "valid" / "minimal.yaml"
+
+
+def test_example_plan_is_valid_and_resolves_its_mapping_file():
+    result = validate_file(EXAMPLE)
+    assert result.ok, [i.render() for i in result.issues]
+    assert result.table_mappings["orders"][0]["rule-action"] == "include"
+    assert result.plan.waves[0].servers[1].dns.ttl == 60
+
+
+def test_defaults_come_from_the_defaults_module():
+    plan = validate_file(MINIMAL).plan
+    server = plan.waves[0].servers[0]
+    assert server.launch.right_sizing == defaults.LAUNCH["right_sizing"]
+    assert plan.plan.aws_conn_id == defaults.PLAN["aws_conn_id"]
+    assert plan.waves[0].max_replication_lag_seconds == defaults.WAVE["max_replication_lag_seconds"]
+
+
+def test_every_shipped_plan_is_valid():
+    plans = sorted((ROOT / "include" / "plans").glob("*.yaml"))
+    assert plans
+    for path in plans:
+        assert validate_file(path).ok, path
+
+
+def test_cli_valid_plan_exits_0(capsys):
+    assert main(["validate", str(EXAMPLE)]) == 0
+    assert "valid" in capsys.readouterr().err
+
+
+def test_cli_json_format_lists_every_error(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("plan:\n  name: x\n  region: nowhere\nwaves:\n  - name: w\n    servers: []\n")
+    assert main(["validate", "--format", "json", str(bad)]) == 2
+    found = json.loads(capsys.readouterr().out)
+    assert {(f["path"], f["line"]) for f in found} == {("plan.region", 3), ("waves[0].servers", 6)}
+    assert all((f["file"] == str(bad) and f["fix"]) or "expected" in f["message"] for f in found)
+
+
+def test_missing_file_is_a_clear_error(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "nope.yaml")]) == 2
+    assert "does not exist" in capsys.readouterr().out
+
+
+def test_mapping_file_is_resolved_relative_to_the_plan(tmp_path):
+    (tmp_path / "plans").mkdir()
+    shutil.copy(EXAMPLE, tmp_path / "plans" / "example.yaml")
+    result = validate_file(tmp_path / "plans" / "example.yaml")
+    assert [i.code for i in result.errors] == ["dms.table-mappings"]
+    (tmp_path / "mappings").mkdir()
+    shutil.copy(ROOT / "include" / "mappings" / "orders.json", tmp_path / "mappings")
+    assert validate_file(tmp_path / "plans" / "example.yaml").ok
+
+
+def test_merge_keys_and_anchors_are_supported(tmp_path):
+    plan = tmp_path / "anchors.yaml"
+    plan.write_text(
+        "plan: {name: a, region: eu-west-1, approvers: [al]}\n"
+        "x-checks: &checks\n  http: [{url: 'http://{ip}/health'}]\n"
+        "waves:\n  - name: w\n    health_checks: *checks\n"
+        "    servers: [{hostname: h1, source_server_id: s-0123456789abcdef0}]\n"
+    )
+    result = validate_file(plan)
+    # x- keys are not part of the schema: anchors must live inside known keys
+    assert [i.code for i in result.errors] == ["plan.unknown-key"]
+    plan.write_text(
+        plan.read_text()
+        .replace("x-checks: &checks\n  http: [{url: 'http://{ip}/health'}]\n", "")
+        .replace("health_checks: *checks", "health_checks: &checks {http: [{url: 'http://{ip}/health'}]}")
+    )
+    assert validate_file(plan).ok
+
+
+def test_plans_readme_documents_every_field_and_rule():
+    from migration_plan.docs import README, render_readme
+
+    text = README.read_text()
+    assert render_readme(text) == text, "run `python -m migration_plan docs --write`"
+    assert "`source_server_id` | **required**" in text and "| MIG005 | error |" in text
