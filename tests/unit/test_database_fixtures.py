@@ -3,6 +3,8 @@
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
+from tests.fixtures.databases import MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL, _server_database
+
 
 @pytest.mark.integration
 def test_each_engine_gives_an_empty_writable_database(any_database_url):
@@ -19,7 +21,31 @@ def test_each_engine_gives_an_empty_writable_database(any_database_url):
 
 
 @pytest.mark.integration
-def test_two_databases_of_one_engine_are_distinct(postgres_url, request):
-    other = request.getfixturevalue("mariadb_url")
-    assert postgres_url.database != other.database
-    assert postgres_url.database.startswith("mig_test_")
+@pytest.mark.parametrize(
+    "admin_url, create, drop, listing",
+    [
+        (
+            POSTGRES_ADMIN_URL,
+            'CREATE DATABASE "{name}"',
+            'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+            "SELECT datname FROM pg_database",
+        ),
+        (MARIADB_ADMIN_URL, "CREATE DATABASE `{name}`", "DROP DATABASE IF EXISTS `{name}`", "SHOW DATABASES"),
+    ],
+    ids=["postgres", "mariadb"],
+)
+def test_server_databases_are_unique_and_dropped_afterwards(admin_url, create, drop, listing):
+    first = _server_database(admin_url, "mig_test", create, drop)
+    second = _server_database(admin_url, "mig_test", create, drop)
+    url_a, url_b = next(first), next(second)
+    assert url_a.database != url_b.database and url_a.database.startswith("mig_test_")
+    for generator in (first, second):
+        with pytest.raises(StopIteration):
+            next(generator)  # runs the teardown: DROP DATABASE
+    admin = create_engine(admin_url)
+    try:
+        with admin.connect() as conn:
+            names = set(conn.execute(text(listing)).scalars())
+    finally:
+        admin.dispose()
+    assert url_a.database not in names and url_b.database not in names
