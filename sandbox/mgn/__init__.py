@@ -1,0 +1,1 @@
+"""AWS Application Migration Service (MGN), implemented by the sandbox: moto has none."""

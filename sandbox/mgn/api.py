@@ -1,0 +1,1146 @@
+"""MgnService: the MGN REST-JSON API over the sandbox's MGN state.
+
+Routes, status codes, error types and shapes come from the botocore service model; every request is
+checked against its input shape here (enum values included, which botocore never checks client-side),
+so a call that passes the sandbox passes AWS's validation too. Lifecycle rules follow AWS_API_FACTS.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+
+from sandbox.apps import CHURN_FILE, DiskApp, addresses, build_boot_image, build_data_image, start_app
+from sandbox.config import SourceServerConfig
+from sandbox.http import SandboxRequest, SandboxResponse
+from sandbox.mgn.launch import MANAGED_TAGS, Launcher, start_instance_app
+from sandbox.mgn.model import (
+    ACTIVE_REPLICATION,
+    Application,
+    Disk,
+    Instance,
+    Job,
+    SourceServer,
+    Wave,
+    iso,
+    new_id,
+    parse_iso,
+    prune,
+)
+from sandbox.mgn.replication import Replicator
+from sandbox.shapes import shape_errors
+from sandbox.world import SandboxWorld
+
+_MODEL = botocore.session.get_session().get_service_model("mgn")
+
+ERROR_STATUS = {
+    "ValidationException": 400,
+    "UninitializedAccountException": 400,
+    "AccessDeniedException": 403,
+    "ResourceNotFoundException": 404,
+    "ServiceQuotaExceededException": 402,
+    "ConflictException": 409,
+    "ThrottlingException": 429,
+    "InternalServerException": 500,
+}
+
+
+class MgnError(Exception):
+    def __init__(self, code: str, message: str, **members: Any) -> None:
+        super().__init__(message)
+        self.code, self.message, self.members = code, message, members
+
+    def response(self) -> SandboxResponse:
+        status = 501 if self.code == "NotImplemented" else ERROR_STATUS[self.code]
+        return SandboxResponse.json(
+            status, prune({"message": self.message, **self.members}), {"x-amzn-ErrorType": self.code}
+        )
+
+
+def not_found(kind: str, resource_id: str) -> MgnError:
+    return MgnError(
+        "ResourceNotFoundException",
+        f"{kind} {resource_id} not found",
+        resourceId=resource_id,
+        resourceType=kind,
+    )
+
+
+def conflict(
+    message: str, problems: list[tuple[str, str]] | None = None, resource_type: str = "SOURCE_SERVER"
+):
+    errors = [
+        {"resourceId": rid, "resourceType": resource_type, "message": why} for rid, why in problems or []
+    ]
+    return MgnError("ConflictException", message, errors=errors or None)
+
+
+def invalid(message: str, fields: Iterable[tuple[str, str]] = ()) -> MgnError:
+    field_list = [{"name": name, "message": why} for name, why in fields]
+    return MgnError(
+        "ValidationException",
+        message,
+        reason="fieldValidationFailed" if field_list else "other",
+        fieldList=field_list or None,
+    )
+
+
+def _paginate(items: list[Any], body: dict[str, Any]) -> dict[str, Any]:
+    """nextToken is an opaque base64 offset; maxResults as the model bounds it."""
+    start = 0
+    token = body.get("nextToken")
+    if token:
+        try:
+            start = int(json.loads(base64.b64decode(token))["offset"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise invalid("Invalid nextToken", [("nextToken", "not a token this service issued")]) from exc
+    limit = body.get("maxResults") or 1000
+    page = items[start : start + limit]
+    out: dict[str, Any] = {"items": page}
+    if start + limit < len(items):
+        out["nextToken"] = base64.b64encode(json.dumps({"offset": start + limit}).encode()).decode()
+    return out
+
+
+class MgnService:
+    """Handles MGN calls for one sandbox world; owns the replicator, the job runner and the apps."""
+
+    name = "mgn"
+
+    def __init__(self, world: SandboxWorld) -> None:
+        self.world = world
+        self.root = world.state_dir / "mgn"
+        self.instances_dir = self.root / "instances"
+        self.servers: dict[str, SourceServer] = {}
+        self.jobs: dict[str, Job] = {}
+        self.waves: dict[str, Wave] = {}
+        self.applications: dict[str, Application] = {}
+        self.instances: dict[str, Instance] = {}
+        self.source_apps: dict[str, DiskApp] = {}
+        self.instance_apps: dict[str, DiskApp] = {}
+        self.replicator = Replicator(self)
+        self.launcher = Launcher(self)
+        self._dirty = False
+        self._persister: threading.Thread | None = None
+        self._ec2_subnet: str | None = None
+        self._ops: dict[str, Callable[[dict[str, Any]], tuple[int, dict[str, Any] | None]]] = {}
+        for op_name in _MODEL.operation_names:
+            handler = getattr(self, "op_" + op_name, None)
+            if handler is not None:
+                self._ops[op_name] = handler
+        self._routes = {
+            (_MODEL.operation_model(n).http["method"], _MODEL.operation_model(n).http["requestUri"]): n
+            for n in _MODEL.operation_names
+        }
+
+    @property
+    def implemented_operations(self) -> list[str]:
+        return sorted(self._ops)
+
+    # == lifecycle of the service ======================================================================
+    def start(self) -> None:
+        stored = self.world.load_state("mgn")
+        with self.world.lock:
+            if stored:
+                self._restore(stored)
+            for config in self.world.config.expanded_servers():
+                if not any(s.hostname == config.hostname for s in self.servers.values()):
+                    self._register(config)
+            for server in self.servers.values():
+                if server.app_enabled:
+                    self._start_source_app(server)
+            for instance in list(self.instances.values()):
+                if instance.running:
+                    self._revive_instance(instance)
+            self.save()
+        self.replicator.start()
+        for job in list(self.jobs.values()):
+            if job.status != "COMPLETED":
+                self.launcher.run(job.id)  # resume what a stop interrupted
+        self._persister = threading.Thread(target=self._persist_loop, name="mgn-persist", daemon=True)
+        self._persister.start()
+
+    def stop(self) -> None:
+        self.world.stopping.set()
+        self.replicator.stop()
+        self.launcher.join()
+        with self.world.lock:
+            self.save()
+            for app in [*self.source_apps.values(), *self.instance_apps.values()]:
+                app.stop()
+            self.source_apps.clear()
+            self.instance_apps.clear()
+
+    def mark_dirty(self, now: bool = False) -> None:
+        self._dirty = True
+        if now:
+            self.save()
+
+    def _persist_loop(self) -> None:
+        interval = self.world.config.timing.persist_interval_seconds
+        while not self.world.stopping.wait(interval):
+            if self._dirty:
+                with self.world.lock:
+                    self.save()
+
+    def save(self) -> None:
+        with self.world.lock:
+            self._dirty = False
+            self.world.save_state(
+                "mgn",
+                {
+                    "version": 1,
+                    "servers": [s.to_state() for s in self.servers.values()],
+                    "jobs": [j.to_state() for j in self.jobs.values()],
+                    "waves": [w.to_state() for w in self.waves.values()],
+                    "applications": [a.to_state() for a in self.applications.values()],
+                    "instances": [i.to_state() for i in self.instances.values()],
+                },
+            )
+
+    def _restore(self, stored: dict[str, Any]) -> None:
+        for data in stored.get("servers", []):
+            server = SourceServer.from_state(data)
+            self.servers[server.id] = server
+            self.replicator.attach(server, resumed=True)
+        for data in stored.get("jobs", []):
+            job = Job.from_state(data)
+            self.jobs[job.id] = job
+        for data in stored.get("waves", []):
+            self.waves[data["id"]] = Wave(**data)
+        for data in stored.get("applications", []):
+            self.applications[data["id"]] = Application(**data)
+        for data in stored.get("instances", []):
+            instance = Instance.from_state(data)
+            self.instances[instance.ec2_instance_id] = instance
+
+    def _arn(self, kind: str, resource_id: str) -> str:
+        return f"arn:aws:mgn:{self.world.region}:{self.world.account_id}:{kind}/{resource_id}"
+
+    # == source servers as local things ================================================================
+    def _register(self, config: SourceServerConfig) -> SourceServer:
+        """The agent registering: disks written, server added with replication starting (or STOPPED)."""
+        server_id = new_id("s-")
+        base = self.root / "servers" / server_id
+        disks: list[Disk] = []
+        churn_extent = None
+        for index, disk_config in enumerate(config.disks):
+            is_boot = index == 0
+            file_name = "boot.img" if is_boot else f"{Path(disk_config.device).name}.img"
+            source = base / "source" / file_name
+            staging = base / "staging" / file_name
+            size = disk_config.size_bytes
+            if is_boot:
+                extents = build_boot_image(source, size, self._boot_files(config, size))
+                churn_extent = extents.get(CHURN_FILE)
+            else:
+                build_data_image(source, size, seed=f"{config.hostname}{disk_config.device}")
+            disks.append(Disk(disk_config.device, size, str(source), str(staging), is_boot))
+        now = time.time()
+        index = len(self.servers) + 1
+        server = SourceServer(
+            id=server_id,
+            arn=self._arn("source-server", server_id),
+            hostname=config.hostname,
+            fqdn=config.fqdn or f"{config.hostname}.sandbox.local",
+            os=config.os,
+            cpus=config.cpus,
+            ram_bytes=config.ram_mb * 1024 * 1024,
+            disks=disks,
+            source_ip=self._nominal_source_ip(index),
+            app_port=config.app_port or self.world.config.network.app_port,
+            app_enabled=config.app,
+            churn_bytes_per_second=config.churn_kbps * 1024,
+            churn_extent=churn_extent,
+            tags=dict(config.tags),
+            added_at=now,
+            replication_state="INITIATING" if config.start_replication else "STOPPED",
+            initiation_started_at=now if config.start_replication else None,
+            last_seen_at=now,
+        )
+        server.launch_configuration = self._default_launch_configuration(server)
+        server.replication_configuration = self._default_replication_configuration(server, config)
+        self.servers[server_id] = server
+        self.replicator.attach(server, resumed=False)
+        return server
+
+    def _nominal_source_ip(self, index: int) -> str:
+        prefix = self.world.config.network.source_prefix
+        a, b, c = (int(p) for p in prefix.split("."))
+        c += (index - 1) // 254
+        return f"{a}.{b}.{c % 256}.{(index - 1) % 254 + 1}"
+
+    @staticmethod
+    def _boot_files(config: SourceServerConfig, disk_size: int) -> list[tuple[str, bytes]]:
+        seed = hashlib.sha256(config.hostname.encode()).digest()
+        if config.files is None:
+            blob = max(4096, min(disk_size // 4, 512 * 1024))
+            files: list[tuple[str, bytes]] = [
+                ("index.html", f"<h1>{config.hostname}</h1>\n".encode()),
+                ("etc/hostname", f"{config.hostname}\n".encode()),
+                ("data/blob.bin", _seeded_bytes(seed, blob)),
+            ]
+        else:
+            files = [
+                (
+                    f.path,
+                    f.content.encode()
+                    if f.content is not None
+                    else _seeded_bytes(seed, int(f.size_kb * 1024)),
+                )
+                for f in config.files
+            ]
+        files.append((CHURN_FILE, bytes(int(config.churn_file_kb * 1024))))
+        return files
+
+    def _start_source_app(self, server: SourceServer) -> None:
+        """Bind the source app; if its address is taken (another sandbox), take the next free one."""
+        boot = next(d for d in server.disks if d.is_boot)
+        prefix = server.source_ip.rsplit(".", 1)[0]
+        start = int(server.source_ip.rsplit(".", 1)[1])
+        used = {s.source_ip for s in self.servers.values() if s.id != server.id}
+        candidates = [server.source_ip] + [ip for ip in addresses(prefix, start + 1) if ip not in used]
+        app = start_app(
+            candidates,
+            server.app_port,
+            Path(boot.source_path),
+            {"hostname": server.hostname, "role": "source", "sourceServerID": server.id},
+        )
+        server.source_ip = app.ip
+        self.source_apps[server.id] = app
+
+    @staticmethod
+    def _default_launch_configuration(server: SourceServer) -> dict[str, Any]:
+        return {
+            "sourceServerID": server.id,
+            "name": server.hostname,
+            "ec2LaunchTemplateID": new_id("lt-"),
+            "launchDisposition": "STARTED",
+            "targetInstanceTypeRightSizingMethod": "BASIC",
+            "copyPrivateIp": False,
+            "copyTags": False,
+            "licensing": {"osByol": True},
+            "bootMode": "USE_SOURCE",
+            "postLaunchActions": {"deployment": "TEST_AND_CUTOVER", "ssmDocuments": []},
+            "enableMapAutoTagging": False,
+        }
+
+    def _default_replication_configuration(
+        self, server: SourceServer, config: SourceServerConfig
+    ) -> dict[str, Any]:
+        return {
+            "sourceServerID": server.id,
+            "name": server.hostname,
+            "stagingAreaSubnetId": "subnet-" + hashlib.sha256(server.id.encode()).hexdigest()[:17],
+            "associateDefaultSecurityGroup": True,
+            "replicationServersSecurityGroupsIDs": [],
+            "replicationServerInstanceType": "t3.small",
+            "useDedicatedReplicationServer": False,
+            "defaultLargeStagingDiskType": "GP3",
+            "replicatedDisks": [
+                {"deviceName": d.device, "isBootDisk": d.is_boot, "stagingDiskType": "AUTO"}
+                for d in server.disks
+            ],
+            "ebsEncryption": "DEFAULT",
+            "bandwidthThrottling": config.bandwidth_mbps,
+            "dataPlaneRouting": "PRIVATE_IP",
+            "createPublicIP": False,
+            "stagingAreaTags": {},
+            "useFipsEndpoint": False,
+            "internetProtocol": "IPV4",
+            "storeSnapshotOnLocalZone": False,
+        }
+
+    # == launched instances ============================================================================
+    def _ec2(self) -> Any:
+        return self.world.moto_backend("ec2")
+
+    def _loopback_subnet(self) -> str:
+        """A VPC/subnet in 127/8 so moto accepts the loopback private IPs of launched instances."""
+        if self._ec2_subnet:
+            return self._ec2_subnet
+        ec2 = self._ec2()
+        prefix = self.world.config.network.instance_prefix
+        cidr = f"{prefix}.0/24"
+        for subnet in ec2.describe_subnets(filters={"cidr-block": [cidr]}):
+            self._ec2_subnet = subnet.id
+            return subnet.id
+        a, b, _ = prefix.split(".")
+        vpc_cidr = f"{a}.{b}.0.0/16"
+        vpcs = ec2.describe_vpcs(filters={"cidr": [vpc_cidr]})
+        vpc = vpcs[0] if vpcs else ec2.create_vpc(vpc_cidr)
+        if not vpcs:
+            ec2.create_tags([vpc.id], {"Name": "mgn-sandbox-loopback"})
+        subnet = ec2.create_subnet(vpc_id=vpc.id, cidr_block=cidr, availability_zone=f"{self.world.region}a")
+        ec2.create_tags([subnet.id], {"Name": "mgn-sandbox-targets"})
+        self._ec2_subnet = subnet.id
+        return subnet.id
+
+    def _register_ec2(
+        self, server: SourceServer, ip: str, kind: str, job_id: str, instance_id: str | None
+    ) -> str:
+        ec2 = self._ec2()
+        if instance_id:
+            try:
+                found = ec2.get_instance(instance_id)
+                if found.private_ip == ip:
+                    return instance_id
+            except Exception:
+                pass
+        image_id = next(iter(ec2.amis))
+        reservation = ec2.run_instances(
+            image_id,
+            1,
+            None,
+            [],
+            subnet_id=self._loopback_subnet(),
+            private_ip=ip,
+            instance_type=server.launch_configuration.get("targetInstanceType", "t3.medium"),
+            is_instance_type_default=False,
+            region_name=self.world.region,
+        )
+        instance = reservation.instances[0]
+        if instance_id:
+            instance.id = instance_id  # keep the id a restart must not change
+        tags = {
+            "Name": f"{server.hostname}-{kind}",
+            "AWSApplicationMigrationServiceSourceServerID": server.id,
+            "AWSApplicationMigrationServiceJobID": job_id,
+            **MANAGED_TAGS,
+        }
+        if server.launch_configuration.get("copyTags"):
+            tags = {**server.tags, **tags}
+        ec2.create_tags([instance.id], tags)
+        return instance.id
+
+    def launch_instance(self, server: SourceServer, job_id: str, kind: str, image_dir: Path) -> Instance:
+        """Called by the launcher under world.lock: app on a fresh loopback address, EC2 record in moto."""
+        started = server.launch_configuration.get("launchDisposition", "STARTED") == "STARTED"
+        identity = {"hostname": server.hostname, "role": f"{kind}-instance", "sourceServerID": server.id}
+        app = start_instance_app(self, image_dir, identity, server.app_port, None)
+        ip = app.ip
+        if not started:
+            app.stop()
+        instance_id = self._register_ec2(server, ip, kind, job_id, None)
+        if not started:
+            self._ec2().stop_instances([instance_id])
+        final_dir = self.instances_dir / instance_id
+        shutil.rmtree(final_dir, ignore_errors=True)
+        image_dir.rename(final_dir)
+        app.image = final_dir / "boot.img"
+        instance = Instance(
+            ec2_instance_id=instance_id,
+            source_server_id=server.id,
+            job_id=job_id,
+            kind=kind,
+            ip=ip,
+            port=server.app_port,
+            image_dir=str(final_dir),
+            launched_at=time.time(),
+            started=started,
+        )
+        self.instances[instance_id] = instance
+        if started:
+            app.identity["ec2InstanceID"] = instance_id
+            self.instance_apps[instance_id] = app
+        return instance
+
+    def _revive_instance(self, instance: Instance) -> None:
+        """After a restart: same address, same EC2 id, app serving the same materialized disk."""
+        server = self.servers[instance.source_server_id]
+        if instance.started:
+            identity = {
+                "hostname": server.hostname,
+                "role": f"{instance.kind}-instance",
+                "sourceServerID": server.id,
+                "ec2InstanceID": instance.ec2_instance_id,
+            }
+            app = start_instance_app(self, Path(instance.image_dir), identity, instance.port, instance.ip)
+            self.instance_apps[instance.ec2_instance_id] = app
+        self._register_ec2(server, instance.ip, instance.kind, instance.job_id, instance.ec2_instance_id)
+
+    def terminate_instance(self, instance: Instance) -> None:
+        app = self.instance_apps.pop(instance.ec2_instance_id, None)
+        if app is not None:
+            app.stop()
+        with contextlib.suppress(Exception):
+            self._ec2().terminate_instances([instance.ec2_instance_id])
+        instance.running = False
+        shutil.rmtree(instance.image_dir, ignore_errors=True)
+
+    def summary(self) -> dict[str, Any]:
+        """For GET /_sandbox/servers: where each source app and launched instance listens."""
+        with self.world.lock:
+            return {
+                "servers": [
+                    {
+                        "hostname": s.hostname,
+                        "sourceServerID": s.id,
+                        "sourceIp": s.source_ip,
+                        "port": s.app_port,
+                        "url": f"http://{s.source_ip}:{s.app_port}" if s.id in self.source_apps else None,
+                        "lifeCycleState": s.life_cycle_state,
+                        "dataReplicationState": s.replication_state,
+                    }
+                    for s in self.servers.values()
+                ],
+                "instances": [
+                    {**i.to_state(), "url": f"http://{i.ip}:{i.port}" if i.running and i.started else None}
+                    for i in self.instances.values()
+                ],
+            }
+
+    # == HTTP entry ====================================================================================
+    def handle(self, request: SandboxRequest) -> SandboxResponse:
+        try:
+            op_name, params = self._parse(request)
+            op_model = _MODEL.operation_model(op_name)
+            errors = (
+                shape_errors(op_model.input_shape, params, strict_keys=False) if op_model.input_shape else []
+            )
+            if errors:
+                raise invalid(
+                    f"1 validation error detected: {errors[0][0]}: {errors[0][1]}",
+                    [(path.split(".", 1)[-1], why) for path, why in errors],
+                )
+            handler = self._ops.get(op_name)
+            if handler is None:
+                raise MgnError("NotImplemented", f"{op_name} is not implemented by the sandbox")
+            with self.world.lock:
+                status, payload = handler(params)
+            if status < 300 and op_name not in _READ_ONLY:
+                self.mark_dirty(now=True)
+            if status == 204 or payload is None:
+                return SandboxResponse(status, {"Content-Type": "application/json"}, b"")
+            return SandboxResponse.json(status, payload)
+        except MgnError as error:
+            return error.response()
+
+    def _parse(self, request: SandboxRequest) -> tuple[str, dict[str, Any]]:
+        path = request.path
+        if path.startswith("/tags/"):
+            op_name = {"GET": "ListTagsForResource", "POST": "TagResource", "DELETE": "UntagResource"}.get(
+                request.method
+            )
+            if op_name is None:
+                raise MgnError("ValidationException", f"{request.method} not allowed on tags", reason="other")
+            params: dict[str, Any] = {}
+            if request.method == "POST":
+                params = self._json(request)
+            params["resourceArn"] = path[len("/tags/") :]
+            if request.method == "DELETE":
+                params["tagKeys"] = request.query.get("tagKeys", [])
+            return op_name, params
+        op_name = self._routes.get((request.method, path))
+        if op_name is None:
+            raise MgnError(
+                "ValidationException", f"Unknown operation {request.method} {path}", reason="unknownOperation"
+            )
+        return op_name, self._json(request)
+
+    @staticmethod
+    def _json(request: SandboxRequest) -> dict[str, Any]:
+        try:
+            body = request.json()
+        except ValueError as exc:
+            raise MgnError(
+                "ValidationException", "Could not parse the request body", reason="cannotParse"
+            ) from exc
+        if not isinstance(body, dict):
+            raise MgnError(
+                "ValidationException", "The request body must be a JSON object", reason="cannotParse"
+            )
+        return body
+
+    # == helpers for handlers ==========================================================================
+    def _server(self, server_id: str) -> SourceServer:
+        server = self.servers.get(server_id)
+        if server is None:
+            raise not_found("SOURCE_SERVER", server_id)
+        return server
+
+    def _servers_for_batch(self, ids: list[str]) -> list[SourceServer]:
+        unknown = [i for i in ids if i not in self.servers]
+        if unknown:
+            raise invalid(
+                f"Source servers not found: {', '.join(unknown)}",
+                [("sourceServerIDs", f"{i} not found") for i in unknown],
+            )
+        return [self.servers[i] for i in dict.fromkeys(ids)]
+
+    def _active_job_of(self, server_id: str) -> Job | None:
+        for job in self.jobs.values():
+            if job.status != "COMPLETED" and any(p["sourceServerID"] == server_id for p in job.servers):
+                return job
+        return None
+
+    def _view(self, server: SourceServer) -> dict[str, Any]:
+        return server.to_api()
+
+    def _new_job(
+        self, job_type: str, initiated_by: str, servers: list[SourceServer], tags: dict[str, str]
+    ) -> Job:
+        job_id = new_id("mgnjob-")
+        job = Job(
+            id=job_id,
+            arn=self._arn("job", job_id),
+            type=job_type,
+            initiated_by=initiated_by,
+            created_at=time.time(),
+            servers=[{"sourceServerID": s.id, "launchStatus": "PENDING"} for s in servers],
+            tags=dict(tags or {}),
+        )
+        self.jobs[job_id] = job
+        return job
+
+    # == operations: source servers ====================================================================
+    def op_DescribeSourceServers(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        filters = body.get("filters") or {}
+        items = list(self.servers.values())
+        if filters.get("sourceServerIDs"):
+            wanted = set(filters["sourceServerIDs"])
+            items = [s for s in items if s.id in wanted]
+        if "isArchived" in filters:
+            items = [s for s in items if s.is_archived == filters["isArchived"]]
+        if filters.get("replicationTypes"):
+            items = [s for s in items if "AGENT_BASED" in filters["replicationTypes"]]
+        if filters.get("lifeCycleStates"):
+            items = [s for s in items if s.life_cycle_state in filters["lifeCycleStates"]]
+        if filters.get("applicationIDs"):
+            items = [s for s in items if s.application_id in set(filters["applicationIDs"])]
+        now = time.time()
+        page = _paginate(items, body)
+        page["items"] = [s.to_api(now) for s in page["items"]]
+        return 200, page
+
+    def op_StartReplication(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        server = self._server(body["sourceServerID"])
+        if server.is_archived or server.replication_state != "STOPPED":
+            raise conflict(
+                f"Replication of {server.id} is {server.replication_state}: it can only be started when STOPPED"
+            )
+        server.replication_state = "INITIATING" if not server.initial_sync_done else "CONTINUOUS"
+        server.initiation_started_at = time.time()
+        server.initiation_steps_done = 0
+        server.replication_error = None
+        return 200, self._view(server)
+
+    def op_StopReplication(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        server = self._server(body["sourceServerID"])
+        if server.replication_state not in ACTIVE_REPLICATION | {"PAUSED", "STALLED"}:
+            raise conflict(f"Replication of {server.id} is {server.replication_state}: nothing to stop")
+        server.replication_state = "STOPPED"
+        return 200, self._view(server)
+
+    def op_PauseReplication(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        server = self._server(body["sourceServerID"])
+        if server.replication_state not in ACTIVE_REPLICATION:
+            raise conflict(f"Replication of {server.id} is {server.replication_state}: it cannot be paused")
+        server.replication_state = "PAUSED"
+        return 200, self._view(server)
+
+    def op_ResumeReplication(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        server = self._server(body["sourceServerID"])
+        if server.replication_state != "PAUSED":
+            raise conflict(f"Replication of {server.id} is {server.replication_state}: only PAUSED resumes")
+        server.replication_state = "CONTINUOUS" if server.initial_sync_done else "INITIAL_SYNC"
+        return 200, self._view(server)
+
+    def op_RetryDataReplication(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        server = self._server(body["sourceServerID"])
+        if server.replication_state != "STALLED":
+            raise invalid(
+                f"Replication of {server.id} is {server.replication_state}, not STALLED: nothing to retry"
+            )
+        server.replication_error = None
+        if server.initiation_steps_done < len(self._initiation_steps()):
+            server.replication_state = "INITIATING"
+        else:
+            server.replication_state = "CONTINUOUS" if server.initial_sync_done else "INITIAL_SYNC"
+        return 200, self._view(server)
+
+    @staticmethod
+    def _initiation_steps() -> list[str]:
+        from sandbox.mgn.model import INITIATION_STEPS
+
+        return INITIATION_STEPS
+
+    def op_DisconnectFromService(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        server = self._server(body["sourceServerID"])
+        job = self._active_job_of(server.id)
+        if job is not None:
+            raise conflict(f"{server.id} takes part in job {job.id}, which is still {job.status}")
+        server.replication_state = "DISCONNECTED"
+        server.life_cycle_state = "DISCONNECTED"
+        server.replication_error = None
+        server.backlog_bytes = 0
+        return 200, self._view(server)
+
+    def op_ChangeServerLifeCycleState(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        server = self._server(body["sourceServerID"])
+        target = body["lifeCycle"]["state"]
+        current = server.life_cycle_state
+        if not server.launchable:
+            raise conflict(
+                f"{server.id} is not ready: its initial sync has not completed (no lagDuration yet)"
+            )
+        job = self._active_job_of(server.id)
+        if job is not None:
+            raise conflict(f"{server.id} takes part in job {job.id}, which is still {job.status}")
+        allowed = {
+            "READY_FOR_TEST": {"READY_FOR_TEST", "TESTING", "READY_FOR_CUTOVER"},
+            "READY_FOR_CUTOVER": {"READY_FOR_CUTOVER", "TESTING", "CUTTING_OVER", "READY_FOR_TEST"},
+            "CUTOVER": {"CUTTING_OVER", "CUTOVER"},
+        }[target]
+        if current not in allowed or server.is_archived:
+            raise conflict(f"Cannot change the life cycle of {server.id} from {current} to {target}")
+        stamp = iso(time.time())
+        if current == "TESTING" and target == "READY_FOR_TEST":
+            server.last_test["reverted"] = {"apiCallDateTime": stamp}
+        elif current == "TESTING" and target == "READY_FOR_CUTOVER":
+            server.last_test["finalized"] = {"apiCallDateTime": stamp}
+        elif current == "CUTTING_OVER" and target == "READY_FOR_CUTOVER":
+            server.last_cutover["reverted"] = {"apiCallDateTime": stamp}
+        elif current == "CUTTING_OVER" and target == "CUTOVER":
+            server.last_cutover["finalized"] = {"apiCallDateTime": stamp}
+        server.life_cycle_state = target
+        return 200, self._view(server)
+
+    def op_FinalizeCutover(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        server = self._server(body["sourceServerID"])
+        launched = server.launched_instance or {}
+        job = self.jobs.get(launched.get("jobID", ""))
+        if server.life_cycle_state != "CUTTING_OVER" or job is None or job.initiated_by != "START_CUTOVER":
+            raise conflict(
+                f"{server.id} is {server.life_cycle_state} with no launched cutover instance: nothing to finalize"
+            )
+        if job.status != "COMPLETED":
+            raise conflict(f"The cutover job {job.id} of {server.id} is still {job.status}")
+        server.life_cycle_state = "CUTOVER"
+        server.replication_state = "DISCONNECTED"
+        server.replication_error = None
+        server.backlog_bytes = 0
+        server.last_cutover["finalized"] = {"apiCallDateTime": iso(time.time())}
+        return 200, self._view(server)
+
+    def op_MarkAsArchived(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        server = self._server(body["sourceServerID"])
+        if server.life_cycle_state not in ("CUTOVER", "DISCONNECTED"):
+            raise conflict(
+                f"{server.id} is {server.life_cycle_state}: only servers in CUTOVER or DISCONNECTED can be archived"
+            )
+        server.is_archived = True
+        return 200, self._view(server)
+
+    # == operations: jobs ==============================================================================
+    def _start_launch(self, body: dict[str, Any], initiated_by: str) -> tuple[int, dict[str, Any]]:
+        servers = self._servers_for_batch(body["sourceServerIDs"])
+        eligible = (
+            {"READY_FOR_TEST", "TESTING", "READY_FOR_CUTOVER"}
+            if initiated_by == "START_TEST"
+            else {"READY_FOR_CUTOVER"}
+        )
+        problems: list[tuple[str, str]] = []
+        for server in servers:
+            job = self._active_job_of(server.id)
+            if server.is_archived:
+                problems.append((server.id, "the source server is archived"))
+            elif not server.launchable or server.replication_state in ("STOPPED", "DISCONNECTED"):
+                problems.append((server.id, f"not ready for launch (replication {server.replication_state})"))
+            elif server.life_cycle_state not in eligible:
+                problems.append(
+                    (server.id, f"life cycle state {server.life_cycle_state} does not allow this launch")
+                )
+            elif job is not None:
+                problems.append((server.id, f"already in job {job.id} ({job.status})"))
+        if problems:
+            raise conflict(
+                "Some source servers cannot be launched: " + "; ".join(f"{i}: {w}" for i, w in problems),
+                problems,
+            )
+        job = self._new_job("LAUNCH", initiated_by, servers, body.get("tags") or {})
+        stamp = iso(job.created_at)
+        for server in servers:
+            job.prior_states[server.id] = server.life_cycle_state
+            if initiated_by == "START_TEST":
+                server.life_cycle_state = "TESTING"
+                server.last_test = {"initiated": {"apiCallDateTime": stamp, "jobID": job.id}}
+            else:
+                server.life_cycle_state = "CUTTING_OVER"
+                server.last_cutover = {"initiated": {"apiCallDateTime": stamp, "jobID": job.id}}
+        self.save()
+        self.launcher.run(job.id)
+        return 202, {"job": job.to_api()}
+
+    def op_StartTest(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return self._start_launch(body, "START_TEST")
+
+    def op_StartCutover(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return self._start_launch(body, "START_CUTOVER")
+
+    def op_TerminateTargetInstances(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        servers = self._servers_for_batch(body["sourceServerIDs"])
+        problems = []
+        for server in servers:
+            job = self._active_job_of(server.id)
+            if server.life_cycle_state in ("TESTING", "CUTTING_OVER", "CUTOVER"):
+                problems.append(
+                    (
+                        server.id,
+                        f"life cycle state {server.life_cycle_state} does not allow terminating its instances",
+                    )
+                )
+            elif job is not None:
+                problems.append((server.id, f"already in job {job.id} ({job.status})"))
+        if problems:
+            raise conflict(
+                "Cannot terminate target instances: " + "; ".join(f"{i}: {w}" for i, w in problems), problems
+            )
+        job = self._new_job("TERMINATE", "TERMINATE", servers, body.get("tags") or {})
+        self.save()
+        self.launcher.run(job.id)
+        return 202, {"job": job.to_api()}
+
+    def op_DescribeJobs(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        filters = body.get("filters") or {}
+        jobs = list(self.jobs.values())
+        if filters.get("jobIDs"):
+            wanted = set(filters["jobIDs"])
+            jobs = [j for j in jobs if j.id in wanted]
+        if filters.get("fromDate"):
+            start = parse_iso(filters["fromDate"])
+            jobs = [j for j in jobs if j.created_at >= start]
+        if filters.get("toDate"):
+            end = parse_iso(filters["toDate"])
+            jobs = [j for j in jobs if j.created_at <= end]
+        page = _paginate(jobs, body)
+        page["items"] = [j.to_api() for j in page["items"]]
+        return 200, page
+
+    def op_DescribeJobLogItems(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        job = self.jobs.get(body["jobID"])
+        if job is None:
+            raise invalid(f"Job {body['jobID']} not found", [("jobID", "not found")])
+        page = _paginate([prune(item) for item in job.log], body)
+        return 200, page
+
+    def op_DeleteJob(self, body: dict[str, Any]) -> tuple[int, None]:
+        job = self.jobs.get(body["jobID"])
+        if job is None:
+            raise not_found("JOB", body["jobID"])
+        if job.status != "COMPLETED":
+            raise conflict(
+                f"Job {job.id} is {job.status}: only completed jobs can be deleted", resource_type="JOB"
+            )
+        del self.jobs[job.id]
+        return 204, None
+
+    # == operations: configurations ====================================================================
+    def op_GetLaunchConfiguration(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return 200, dict(self._server(body["sourceServerID"]).launch_configuration)
+
+    def op_UpdateLaunchConfiguration(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        server = self._server(body["sourceServerID"])
+        if server.is_archived:
+            raise conflict(f"{server.id} is archived")
+        for key, value in body.items():
+            if key not in ("sourceServerID", "accountID"):
+                server.launch_configuration[key] = value
+        return 200, dict(server.launch_configuration)
+
+    def op_GetReplicationConfiguration(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return 200, dict(self._server(body["sourceServerID"]).replication_configuration)
+
+    def op_UpdateReplicationConfiguration(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        server = self._server(body["sourceServerID"])
+        if server.is_archived or server.replication_state == "DISCONNECTED":
+            raise conflict(f"{server.id} is {'archived' if server.is_archived else 'disconnected'}")
+        devices = {d.device for d in server.disks}
+        for disk in body.get("replicatedDisks") or []:
+            if disk.get("deviceName") not in devices:
+                raise invalid(
+                    "Unknown replicated disk", [("replicatedDisks", f"no disk {disk.get('deviceName')}")]
+                )
+        for key, value in body.items():
+            if key not in ("sourceServerID", "accountID"):
+                server.replication_configuration[key] = value
+        return 200, dict(server.replication_configuration)
+
+    # == operations: waves and applications ============================================================
+    def _wave(self, wave_id: str) -> Wave:
+        wave = self.waves.get(wave_id)
+        if wave is None:
+            raise not_found("WAVE", wave_id)
+        return wave
+
+    def _application(self, application_id: str) -> Application:
+        app = self.applications.get(application_id)
+        if app is None:
+            raise not_found("APPLICATION", application_id)
+        return app
+
+    def _app_view(self, app: Application) -> dict[str, Any]:
+        members = [s for s in self.servers.values() if s.application_id == app.id]
+        states = {s.life_cycle_state for s in members}
+        if not members or states <= {"NOT_READY", "READY_FOR_TEST", "DISCOVERED", "PENDING_INSTALLATION"}:
+            progress = "NOT_STARTED"
+        elif states <= {"CUTOVER", "DISCONNECTED"}:
+            progress = "COMPLETED"
+        else:
+            progress = "IN_PROGRESS"
+        replication = {s.replication_state for s in members}
+        health = "ERROR" if "STALLED" in replication else "LAGGING" if "BACKLOG" in replication else "HEALTHY"
+        return prune(
+            {
+                "applicationID": app.id,
+                "arn": app.arn,
+                "name": app.name,
+                "description": app.description,
+                "isArchived": app.is_archived,
+                "applicationAggregatedStatus": {
+                    "healthStatus": health,
+                    "progressStatus": progress,
+                    "totalSourceServers": len(members),
+                },
+                "tags": dict(app.tags),
+                "waveID": app.wave_id,
+            }
+        )
+
+    def _wave_view(self, wave: Wave) -> dict[str, Any]:
+        apps = [self._app_view(a) for a in self.applications.values() if a.wave_id == wave.id]
+        progress_states = {a["applicationAggregatedStatus"]["progressStatus"] for a in apps}
+        health_states = {a["applicationAggregatedStatus"]["healthStatus"] for a in apps}
+        if not apps or progress_states == {"NOT_STARTED"}:
+            progress = "NOT_STARTED"
+        elif progress_states == {"COMPLETED"}:
+            progress = "COMPLETED"
+        else:
+            progress = "IN_PROGRESS"
+        health = (
+            "ERROR" if "ERROR" in health_states else "LAGGING" if "LAGGING" in health_states else "HEALTHY"
+        )
+        return prune(
+            {
+                "waveID": wave.id,
+                "arn": wave.arn,
+                "name": wave.name,
+                "description": wave.description,
+                "isArchived": wave.is_archived,
+                "waveAggregatedStatus": {
+                    "healthStatus": health,
+                    "progressStatus": progress,
+                    "totalApplications": len(apps),
+                },
+                "tags": dict(wave.tags),
+            }
+        )
+
+    def op_CreateWave(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if any(w.name == body["name"] and not w.is_archived for w in self.waves.values()):
+            raise conflict(f"A wave named {body['name']!r} already exists", resource_type="WAVE")
+        wave_id = new_id("wave-")
+        wave = Wave(
+            wave_id,
+            self._arn("wave", wave_id),
+            body["name"],
+            body.get("description"),
+            body.get("tags") or {},
+            time.time(),
+        )
+        self.waves[wave_id] = wave
+        return 201, self._wave_view(wave)
+
+    def op_ListWaves(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        filters = body.get("filters") or {}
+        waves = list(self.waves.values())
+        if filters.get("waveIDs"):
+            waves = [w for w in waves if w.id in set(filters["waveIDs"])]
+        if "isArchived" in filters:
+            waves = [w for w in waves if w.is_archived == filters["isArchived"]]
+        page = _paginate(waves, body)
+        page["items"] = [self._wave_view(w) for w in page["items"]]
+        return 200, page
+
+    def op_UpdateWave(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        wave = self._wave(body["waveID"])
+        if wave.is_archived:
+            raise conflict(f"Wave {wave.id} is archived", resource_type="WAVE")
+        wave.name = body.get("name", wave.name)
+        wave.description = body.get("description", wave.description)
+        return 200, self._wave_view(wave)
+
+    def op_ArchiveWave(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        wave = self._wave(body["waveID"])
+        wave.is_archived = True
+        return 200, self._wave_view(wave)
+
+    def op_UnarchiveWave(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        wave = self._wave(body["waveID"])
+        wave.is_archived = False
+        return 200, self._wave_view(wave)
+
+    def op_DeleteWave(self, body: dict[str, Any]) -> tuple[int, None]:
+        wave = self._wave(body["waveID"])
+        if any(a.wave_id == wave.id for a in self.applications.values()):
+            raise conflict(f"Wave {wave.id} still holds applications", resource_type="WAVE")
+        del self.waves[wave.id]
+        return 204, None
+
+    def op_CreateApplication(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if any(a.name == body["name"] and not a.is_archived for a in self.applications.values()):
+            raise conflict(
+                f"An application named {body['name']!r} already exists", resource_type="APPLICATION"
+            )
+        app_id = new_id("app-")
+        app = Application(
+            app_id,
+            self._arn("application", app_id),
+            body["name"],
+            body.get("description"),
+            body.get("tags") or {},
+            time.time(),
+        )
+        self.applications[app_id] = app
+        return 201, self._app_view(app)
+
+    def op_ListApplications(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        filters = body.get("filters") or {}
+        apps = list(self.applications.values())
+        if filters.get("applicationIDs"):
+            apps = [a for a in apps if a.id in set(filters["applicationIDs"])]
+        if filters.get("waveIDs"):
+            apps = [a for a in apps if a.wave_id in set(filters["waveIDs"])]
+        if "isArchived" in filters:
+            apps = [a for a in apps if a.is_archived == filters["isArchived"]]
+        page = _paginate(apps, body)
+        page["items"] = [self._app_view(a) for a in page["items"]]
+        return 200, page
+
+    def op_UpdateApplication(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        app = self._application(body["applicationID"])
+        if app.is_archived:
+            raise conflict(f"Application {app.id} is archived", resource_type="APPLICATION")
+        app.name = body.get("name", app.name)
+        app.description = body.get("description", app.description)
+        return 200, self._app_view(app)
+
+    def op_ArchiveApplication(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        app = self._application(body["applicationID"])
+        app.is_archived = True
+        return 200, self._app_view(app)
+
+    def op_UnarchiveApplication(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        app = self._application(body["applicationID"])
+        app.is_archived = False
+        return 200, self._app_view(app)
+
+    def op_DeleteApplication(self, body: dict[str, Any]) -> tuple[int, None]:
+        app = self._application(body["applicationID"])
+        if any(s.application_id == app.id for s in self.servers.values()):
+            raise conflict(f"Application {app.id} still holds source servers", resource_type="APPLICATION")
+        del self.applications[app.id]
+        return 204, None
+
+    def op_AssociateApplications(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        wave = self._wave(body["waveID"])
+        apps = [self._application(a) for a in body["applicationIDs"]]
+        taken = [(a.id, f"already in wave {a.wave_id}") for a in apps if a.wave_id not in (None, wave.id)]
+        if taken:
+            raise conflict("Applications already belong to another wave", taken, "APPLICATION")
+        if wave.is_archived:
+            raise conflict(f"Wave {wave.id} is archived", resource_type="WAVE")
+        for app in apps:
+            app.wave_id = wave.id
+        return 200, {}
+
+    def op_DisassociateApplications(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        wave = self._wave(body["waveID"])
+        for app_id in body["applicationIDs"]:
+            app = self._application(app_id)
+            if app.wave_id == wave.id:
+                app.wave_id = None
+        return 200, {}
+
+    def op_AssociateSourceServers(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        app = self._application(body["applicationID"])
+        servers = []
+        for server_id in body["sourceServerIDs"]:
+            servers.append(self._server(server_id))
+        taken = [
+            (s.id, f"already in application {s.application_id}")
+            for s in servers
+            if s.application_id not in (None, app.id)
+        ]
+        if taken:
+            raise conflict("Source servers already belong to another application", taken)
+        if app.is_archived:
+            raise conflict(f"Application {app.id} is archived", resource_type="APPLICATION")
+        for server in servers:
+            server.application_id = app.id
+        return 200, {}
+
+    def op_DisassociateSourceServers(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        app = self._application(body["applicationID"])
+        for server_id in body["sourceServerIDs"]:
+            server = self._server(server_id)
+            if server.application_id == app.id:
+                server.application_id = None
+        return 200, {}
+
+    # == operations: tags and the account ==============================================================
+    def _taggable(self, arn: str) -> dict[str, str]:
+        resource_id = arn.rsplit("/", 1)[-1]
+        for store in (self.servers, self.jobs, self.waves, self.applications):
+            resource = store.get(resource_id)
+            if resource is not None and resource.arn == arn:
+                return resource.tags
+        raise not_found("RESOURCE", arn)
+
+    def op_ListTagsForResource(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return 200, {"tags": dict(self._taggable(body["resourceArn"]))}
+
+    def op_TagResource(self, body: dict[str, Any]) -> tuple[int, None]:
+        self._taggable(body["resourceArn"]).update(body["tags"])
+        return 200, None
+
+    def op_UntagResource(self, body: dict[str, Any]) -> tuple[int, None]:
+        tags = self._taggable(body["resourceArn"])
+        for key in body["tagKeys"]:
+            tags.pop(key, None)
+        return 200, None
+
+    def op_InitializeService(self, body: dict[str, Any]) -> tuple[int, None]:
+        return 204, None
+
+
+_READ_ONLY = {
+    "DescribeSourceServers",
+    "DescribeJobs",
+    "DescribeJobLogItems",
+    "GetLaunchConfiguration",
+    "GetReplicationConfiguration",
+    "ListWaves",
+    "ListApplications",
+    "ListTagsForResource",
+}
+
+
+def _seeded_bytes(seed: bytes, size: int) -> bytes:
+    """Deterministic pseudo-random content (a file's checksum is stable across runs of one config)."""
+    out = bytearray()
+    counter = 0
+    while len(out) < size:
+        out += hashlib.sha256(seed + counter.to_bytes(8, "big")).digest()
+        counter += 1
+    return bytes(out[:size])

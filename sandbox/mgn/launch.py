@@ -1,0 +1,204 @@
+"""MGN jobs: LAUNCH (StartTest / StartCutover) and TERMINATE (TerminateTargetInstances), run in threads.
+
+A launch job goes PENDING -> STARTED -> COMPLETED. Each participating server moves PENDING -> IN_PROGRESS ->
+LAUNCHED or FAILED; a failed launch never fails the job (JobStatus has no FAILED: AWS reports failure per
+server inside a COMPLETED job). Launching snapshots the staging disks, starts the app on a fresh loopback
+address and registers the instance in moto's EC2 with that private IP.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sandbox.apps import addresses, start_app
+from sandbox.mgn.model import Instance, Job, new_id
+
+if TYPE_CHECKING:
+    from sandbox.mgn.api import MgnService
+
+MANAGED_TAGS = {"AWSApplicationMigrationServiceManaged": "mgn.amazonaws.com"}
+
+
+class JobAborted(Exception):
+    """The sandbox is stopping: leave the job as it is, it resumes after a restart."""
+
+
+class Launcher:
+    def __init__(self, service: MgnService) -> None:
+        self.service = service
+        self.world = service.world
+        self._threads: list[threading.Thread] = []
+
+    def run(self, job_id: str) -> None:
+        thread = threading.Thread(target=self._run, args=(job_id,), name=f"mgn-{job_id}", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def join(self, timeout: float = 5) -> None:
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def _pause(self) -> None:
+        seconds = self.world.config.timing.job_step_seconds + self.world.faults.job_delay()
+        if self.world.stopping.wait(seconds):
+            raise JobAborted
+
+    def _run(self, job_id: str) -> None:
+        try:
+            job = self.service.jobs[job_id]
+            if job.type == "LAUNCH":
+                self._launch(job)
+            else:
+                self._terminate(job)
+        except JobAborted:
+            return
+
+    def _commit(self) -> None:
+        self.service.mark_dirty(now=True)
+
+    def _start_job(self, job: Job) -> None:
+        self._pause()
+        with self.world.lock:
+            if job.status == "PENDING":
+                job.status = "STARTED"
+                job.add_log("JOB_START")
+            self._commit()
+
+    def _end_job(self, job: Job) -> None:
+        with self.world.lock:
+            job.add_log("JOB_END")
+            job.status = "COMPLETED"
+            job.ended_at = time.time()
+            self._commit()
+
+    # -- launch --------------------------------------------------------------------------------------
+    def _launch(self, job: Job) -> None:
+        service = self.service
+        self._start_job(job)
+        todo = [
+            p["sourceServerID"] for p in job.servers if p.get("launchStatus") in ("PENDING", "IN_PROGRESS")
+        ]
+        snapshots: dict[str, Path] = {}
+        with self.world.lock:
+            for server_id in todo:
+                server = service.servers[server_id]
+                job.server(server_id)["launchStatus"] = "IN_PROGRESS"
+                job.add_log("SNAPSHOT_START", sourceServerID=server_id)
+                target = service.instances_dir / f"{job.id}-{server_id}"
+                shutil.rmtree(target, ignore_errors=True)
+                service.replicator.snapshot(server, target)
+                server.last_snapshot_at = time.time()
+                snapshots[server_id] = target
+                job.add_log("SNAPSHOT_END", sourceServerID=server_id)
+            self._commit()
+        self._pause()
+        with self.world.lock:
+            for server_id in todo:
+                conversion = new_id("i-")
+                job.add_log("CONVERSION_START", sourceServerID=server_id, conversionServerID=conversion)
+                job.add_log("CONVERSION_END", sourceServerID=server_id, conversionServerID=conversion)
+            self._commit()
+        self._pause()
+        for server_id in todo:
+            with self.world.lock:
+                self._launch_one(job, server_id, snapshots[server_id])
+                self._commit()
+        self._pause()
+        with self.world.lock:
+            for server_id in todo:
+                launched = service.servers[server_id].launched_instance
+                if launched and launched.get("jobID") == job.id and launched.get("firstBoot") == "WAITING":
+                    instance = service.instances.get(launched["ec2InstanceID"])
+                    launched["firstBoot"] = "SUCCEEDED" if instance and instance.started else "STOPPED"
+        self._end_job(job)
+
+    def _launch_one(self, job: Job, server_id: str, snapshot: Path) -> None:
+        service = self.service
+        server = service.servers[server_id]
+        entry = job.server(server_id)
+        previous = server.launched_instance
+        if previous and previous.get("ec2InstanceID") in service.instances:
+            old = service.instances[previous["ec2InstanceID"]]
+            if old.running:
+                job.add_log("CLEANUP_START", sourceServerID=server_id, targetInstanceID=old.ec2_instance_id)
+                service.terminate_instance(old)
+                job.add_log("CLEANUP_END", sourceServerID=server_id, targetInstanceID=old.ec2_instance_id)
+        job.add_log("LAUNCH_START", sourceServerID=server_id)
+        if self.world.faults.launch_should_fail(server_id, server.hostname):
+            self._fail(job, server_id, "sandbox fault: the target instance failed to launch")
+            shutil.rmtree(snapshot, ignore_errors=True)
+            return
+        kind = "test" if job.initiated_by == "START_TEST" else "cutover"
+        try:
+            instance = service.launch_instance(server, job.id, kind, snapshot)
+        except Exception as exc:  # a real failure of the sandbox (no free address...) is a failed launch too
+            self._fail(job, server_id, f"{type(exc).__name__}: {exc}")
+            return
+        entry["launchStatus"] = "LAUNCHED"
+        entry["launchedEc2InstanceID"] = instance.ec2_instance_id
+        server.launched_instance = {
+            "ec2InstanceID": instance.ec2_instance_id,
+            "jobID": job.id,
+            "firstBoot": "WAITING",
+        }
+
+    def _fail(self, job: Job, server_id: str, reason: str) -> None:
+        server = self.service.servers[server_id]
+        job.server(server_id)["launchStatus"] = "FAILED"
+        job.add_log("LAUNCH_FAILED", sourceServerID=server_id, rawError=reason)
+        prior = job.prior_states.get(server_id)
+        if prior:
+            server.life_cycle_state = prior  # the server can be launched again
+
+    # -- terminate -----------------------------------------------------------------------------------
+    def _terminate(self, job: Job) -> None:
+        service = self.service
+        self._start_job(job)
+        with self.world.lock:
+            for entry in job.servers:
+                if entry.get("launchStatus") == "TERMINATED":
+                    continue
+                server = service.servers[entry["sourceServerID"]]
+                launched = server.launched_instance or {}
+                instance = service.instances.get(launched.get("ec2InstanceID", ""))
+                if instance is None or not instance.running:
+                    job.add_log("SERVER_SKIPPED", sourceServerID=server.id)
+                    entry["launchStatus"] = "TERMINATED"
+                    continue
+                entry["launchedEc2InstanceID"] = instance.ec2_instance_id
+                job.add_log(
+                    "CLEANUP_START", sourceServerID=server.id, targetInstanceID=instance.ec2_instance_id
+                )
+                service.terminate_instance(instance)
+                job.add_log(
+                    "CLEANUP_END", sourceServerID=server.id, targetInstanceID=instance.ec2_instance_id
+                )
+                entry["launchStatus"] = "TERMINATED"
+                server.launched_instance = None
+            self._commit()
+        self._pause()
+        self._end_job(job)
+
+
+def instance_candidates(service: MgnService) -> list[str]:
+    """Never-used addresses first (a terminated instance's address stays dark for a while), then freed ones."""
+    running = {i.ip for i in service.instances.values() if i.running}
+    ever = {i.ip for i in service.instances.values()}
+    pool = list(addresses(service.world.config.network.instance_prefix))
+    return [ip for ip in pool if ip not in ever] + [ip for ip in pool if ip in ever and ip not in running]
+
+
+def start_instance_app(
+    service: MgnService, image_dir: Path, identity: dict[str, Any], port: int, ip: str | None
+):
+    """Start an instance's app on `ip` if given (restart), else on the first free instance address."""
+    boot_image = image_dir / "boot.img"
+    candidates = [ip] if ip else instance_candidates(service)
+    return start_app(candidates, port, boot_image, identity)
+
+
+__all__ = ["MANAGED_TAGS", "Instance", "Launcher", "instance_candidates", "start_instance_app"]
