@@ -1,0 +1,191 @@
+"""Deferrable waits on MGN: a job finishing, a wave's replication becoming ready to launch."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+from collections.abc import AsyncIterator
+from typing import Any
+
+from airflow.providers.amazon.aws.exceptions import (
+    WaiterMaxAttemptsError,
+    WaiterNoCredentialsError,
+)
+from airflow.providers.amazon.aws.triggers.base import AwsBaseWaiterTrigger
+from airflow.providers.amazon.aws.utils.waiter_with_logging import async_wait
+from airflow.providers.common.compat.sdk import AirflowException
+from airflow.triggers.base import TriggerEvent
+from hooks.mgn import MgnHook
+from mgn_checks.replication import evaluate_replication
+
+
+class _ThreadedWaiter:
+    """Give a blocking botocore waiter the awaitable ``wait`` that ``async_wait`` expects."""
+
+    def __init__(self, waiter: Any) -> None:
+        self._waiter = waiter
+
+    async def wait(self, **kwargs: Any) -> None:
+        await asyncio.to_thread(self._waiter.wait, **kwargs)
+
+
+class MgnWaiterTrigger(AwsBaseWaiterTrigger):
+    """
+    AwsBaseWaiterTrigger that also runs where aiobotocore is missing.
+
+    The provider's ``run`` needs aiobotocore, and no aiobotocore release supports the project's pinned
+    botocore (1.44.x). Without it, each waiter attempt runs the same botocore waiter in a worker thread:
+    one short DescribeX call per attempt, the sleeps stay on the event loop, so the triggerer is not held.
+    """
+
+    aws_hook_class = MgnHook
+
+    async def _wait(self, hook: MgnHook, max_attempts: int) -> None:
+        args = (
+            self.waiter_delay,
+            max_attempts,
+            self.waiter_args,
+            self.failure_message,
+            self.status_message,
+            self.status_queries,
+        )
+        if importlib.util.find_spec("aiobotocore") is not None:
+            async with await hook.get_async_conn() as client:
+                waiter = hook.get_waiter(
+                    self.waiter_name,
+                    deferrable=True,
+                    client=client,
+                    config_overrides=self.waiter_config_overrides,
+                )
+                await async_wait(waiter, *args)
+        else:
+            waiter = await asyncio.to_thread(
+                hook.get_waiter, self.waiter_name, config_overrides=self.waiter_config_overrides
+            )
+            await async_wait(_ThreadedWaiter(waiter), *args)
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        try:
+            await self._wait(self.hook(), self.attempts)
+        except AirflowException as error:
+            yield self._event_from_exception(error)
+        else:
+            yield TriggerEvent({"status": "success", self.return_key: self.return_value})
+
+
+class MgnJobCompleteTrigger(MgnWaiterTrigger):
+    """
+    Fire when an MGN job is COMPLETED, or as soon as one participating server's launch FAILED.
+
+    The event only says the job stopped moving; the sensor then judges the outcome (every server LAUNCHED,
+    or TERMINATED for a terminate job) and, on failure, reads the job log to explain it.
+    """
+
+    def __init__(
+        self,
+        *,
+        job_id: str,
+        waiter_delay: int = 30,
+        waiter_max_attempts: int = 240,
+        aws_conn_id: str | None = "aws_default",
+        region_name: str | None = None,
+        verify: bool | str | None = None,
+        botocore_config: dict | None = None,
+    ) -> None:
+        super().__init__(
+            serialized_fields={"job_id": job_id},
+            waiter_name="job_completed",
+            waiter_args={"filters": {"jobIDs": [job_id]}},
+            failure_message=f"MGN job {job_id} failed",
+            status_message=f"MGN job {job_id} status",
+            status_queries=["items[0].status", "items[0].participatingServers[].launchStatus"],
+            return_key="job_id",
+            return_value=job_id,
+            waiter_delay=waiter_delay,
+            waiter_max_attempts=waiter_max_attempts,
+            aws_conn_id=aws_conn_id,
+            region_name=region_name,
+            verify=verify,
+            botocore_config=botocore_config,
+        )
+
+
+class MgnReplicationReadyTrigger(MgnWaiterTrigger):
+    """
+    Fire when every server of a wave replicates CONTINUOUS with a lag under ``max_lag_seconds``.
+
+    The waiter (``replication_continuous``) covers the states: all CONTINUOUS is its success, STALLED,
+    STOPPED or DISCONNECTED its failure. A waiter cannot compare ``lagDuration`` (an ISO-8601 string such as
+    ``PT2M30S``) with a threshold chosen per plan, so after the waiter succeeds this trigger parses the lag
+    in Python and, while some server lags, goes on polling within the same attempt budget.
+    """
+
+    def __init__(
+        self,
+        *,
+        source_server_ids: list[str],
+        max_lag_seconds: float,
+        waiter_delay: int = 30,
+        waiter_max_attempts: int = 240,
+        aws_conn_id: str | None = "aws_default",
+        region_name: str | None = None,
+        verify: bool | str | None = None,
+        botocore_config: dict | None = None,
+    ) -> None:
+        self.source_server_ids = list(source_server_ids)
+        self.max_lag_seconds = max_lag_seconds
+        super().__init__(
+            serialized_fields={
+                "source_server_ids": self.source_server_ids,
+                "max_lag_seconds": max_lag_seconds,
+            },
+            waiter_name="replication_continuous",
+            waiter_args={"filters": {"sourceServerIDs": self.source_server_ids}, "maxResults": 1000},
+            failure_message="MGN replication cannot become ready without action",
+            status_message="MGN replication states",
+            status_queries=["items[].[sourceServerID, dataReplicationInfo.dataReplicationState]"],
+            return_key="source_server_ids",
+            return_value=self.source_server_ids,
+            waiter_delay=waiter_delay,
+            waiter_max_attempts=waiter_max_attempts,
+            aws_conn_id=aws_conn_id,
+            region_name=region_name,
+            verify=verify,
+            botocore_config=botocore_config,
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        hook = self.hook()
+        for attempt in range(self.attempts):
+            if attempt:
+                await asyncio.sleep(self.waiter_delay)
+            try:
+                await self._wait(hook, 1)
+            except WaiterNoCredentialsError as error:
+                yield self._event_from_exception(error)
+                return
+            except WaiterMaxAttemptsError:
+                continue  # not all CONTINUOUS yet: the waiter logged the states
+            except AirflowException as error:
+                yield self._event_from_exception(error)
+                return
+            servers = await asyncio.to_thread(hook.describe_source_servers, self.source_server_ids)
+            report = evaluate_replication(servers, self.source_server_ids, self.max_lag_seconds)
+            if report.all_ready:
+                yield TriggerEvent({"status": "success", self.return_key: self.return_value})
+                return
+            self.log.info(
+                "MGN replication not ready (attempt %d/%d): %s", attempt + 1, self.attempts, report.summary()
+            )
+            if report.blocked or report.missing:
+                yield TriggerEvent(
+                    {"status": "error", "message": report.summary(), **{self.return_key: self.return_value}}
+                )
+                return
+        yield TriggerEvent(
+            {
+                "status": "error",
+                "message": f"MGN replication not ready after {self.attempts} attempts",
+                self.return_key: self.return_value,
+            }
+        )
