@@ -255,7 +255,8 @@ class TableValidator:
         keys = [self._key_expr(self.source, c, c.source) for c in self.key]
         clauses, params = self.loader.filter_sql()
         where = " WHERE " + " AND ".join(clauses) if clauses else ""
-        sql = f"SELECT {', '.join(keys)} FROM {self.loader.source_name}{where} ORDER BY {', '.join(keys)}"
+        plain = ", ".join(self.source.quote(c.source) for c in self.key)
+        sql = f"SELECT {plain} FROM {self.loader.source_name}{where} ORDER BY {', '.join(keys)}"
         conn = self.source.raw()
         out: list[list[Any]] = []
         try:

@@ -1,0 +1,149 @@
+"""Validation as DMS does it: seeded mismatches are found with their exact keys in the failures table."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from sandbox.dms.engine import Database, FullLoadRun, TaskSettings, read_failures
+
+from .conftest import create_realistic, include_all, run_task
+
+pytestmark = pytest.mark.integration
+
+VALIDATE = {"ValidationSettings": {"EnableValidation": True, "PartitionSize": 7, "ThreadCount": 3}}
+
+
+@pytest.fixture(params=["sqlite", "postgres", "mariadb"])
+def same_engine_pair(request):
+    first = request.getfixturevalue(f"{request.param}_url")
+    second = request.getfixturevalue(f"{request.param}_url_2")
+    return request.param, first, second
+
+
+def _execute(url, *statements):
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for sql in statements:
+                conn.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
+def _validate_only(source, target, settings, task="TESTTASK"):
+    run = FullLoadRun(
+        Database(source, "source"),
+        Database(target, "target"),
+        json.dumps(include_all("%", "%")),
+        TaskSettings.parse(json.dumps(settings)),
+        task,
+        validate_only=True,
+    )
+    try:
+        run.prepare()
+        run.execute()
+    finally:
+        run.source.dispose()
+        run.target.dispose()
+    return run
+
+
+def test_seeded_mismatches_are_reported_with_their_keys(same_engine_pair):
+    engine, source, target = same_engine_pair
+    create_realistic(source, customers=60)
+    run_task(source, target, include_all("public" if engine == "postgres" else "%"))  # load, no validation
+    schema = "public." if engine == "postgres" else ""
+    _execute(
+        target,
+        f"UPDATE {schema}customers SET name = 'tampered' WHERE id = 17",
+        f"DELETE FROM {schema}order_lines WHERE customer_id = 6 AND order_no = 2 AND line = 1",
+        f"INSERT INTO {schema}tags (code, label) VALUES ('intruder', 'not in source')",
+        f"UPDATE {schema}orders SET amount = amount + 1 WHERE customer_id = 9 AND order_no = 1",
+    )
+
+    run = _validate_only(source, target, VALIDATE, task="SEEDED")
+    stats = {s["TableName"]: s for s in run.table_statistics()}
+    assert stats["customers"]["ValidationState"] == "Mismatched records"
+    assert stats["customers"]["ValidationFailedRecords"] == 1
+    assert stats["order_lines"]["ValidationFailedRecords"] == 1
+    assert stats["tags"]["ValidationFailedRecords"] == 1
+    assert stats["orders"]["ValidationFailedRecords"] == 1
+    assert stats["events"]["ValidationState"] == "No primary key"
+
+    failures = read_failures(Database(target, "target"), "SEEDED")
+    found = {(f["TABLE_NAME"], f["FAILURE_TYPE"], tuple(f["KEY"]["key"])) for f in failures}
+    assert found == {
+        ("customers", "RECORD_DIFF", ("17",)),
+        ("order_lines", "MISSING_TARGET", ("6", "2", "1")),
+        ("tags", "MISSING_SOURCE", ("intruder",)),
+        ("orders", "RECORD_DIFF", ("9", "1")),
+    }
+    diff = next(f for f in failures if f["TABLE_NAME"] == "customers")
+    assert diff["KEY_TYPE"] == "Row"
+    assert diff["DETAILS"]["diff"][0]["column"] == "name"
+    assert diff["DETAILS"]["diff"][0]["target"] == "tampered"
+    if engine == "postgres":  # DMS's control schema
+        rows = (
+            create_engine(target)
+            .connect()
+            .execute(
+                text(
+                    "SELECT count(*) FROM awsdms_control.awsdms_validation_failures_v1 WHERE \"TASK_NAME\" = 'SEEDED'"
+                )
+            )
+        )
+        assert rows.scalar() == 4
+
+
+def test_table_failure_max_count_suspends(sqlite_url, sqlite_url_2):
+    create_realistic(sqlite_url, customers=60)
+    run_task(sqlite_url, sqlite_url_2, include_all("%", "customers"))
+    _execute(sqlite_url_2, "UPDATE customers SET email = 'x' WHERE id <= 20")
+    settings = {
+        "ValidationSettings": {
+            "EnableValidation": True,
+            "PartitionSize": 5,
+            "ThreadCount": 1,
+            "TableFailureMaxCount": 3,
+        }
+    }
+    run = _validate_only(sqlite_url, sqlite_url_2, settings)
+    stats = {s["TableName"]: s for s in run.table_statistics()}["customers"]
+    assert stats["ValidationFailedRecords"] == 3
+    assert stats["ValidationState"] == "Suspended records"
+    assert stats["ValidationSuspendedRecords"] > 0
+    assert len(read_failures(Database(sqlite_url_2, "target"))) == 3
+
+
+def test_collation_difference_is_visible_unless_handled(mariadb_url, postgres_url):
+    _execute(
+        mariadb_url,
+        "CREATE TABLE codes (code varchar(10) PRIMARY KEY, n int)",
+        "INSERT INTO codes VALUES ('a', 1), ('B', 2), ('c', 3), ('D', 4)",
+    )
+    rename = {
+        "rule-type": "transformation",
+        "rule-id": "2",
+        "rule-name": "public",
+        "rule-target": "schema",
+        "object-locator": {"schema-name": "%"},
+        "rule-action": "rename",
+        "value": "public",
+    }
+    mappings = include_all()
+    mappings["rules"].append(rename)
+    base = {"EnableValidation": True, "PartitionSize": 1, "ThreadCount": 2}
+    plain = run_task(mariadb_url, postgres_url, mappings, {"ValidationSettings": base}, task_name="PLAIN")
+    assert plain.table_statistics()[0]["ValidationState"] == "Mismatched records"  # ci vs "C" ordering
+    handled = run_task(
+        mariadb_url,
+        postgres_url,
+        mappings,
+        {"ValidationSettings": base | {"HandleCollationDiff": True}},
+        task_name="HANDLED",
+    )
+    assert handled.table_statistics()[0]["ValidationState"] == "Validated"
+    assert read_failures(Database(postgres_url, "target"), "HANDLED") == []
