@@ -308,7 +308,7 @@ def _table_mappings(data: dict, plan_path: Path) -> tuple[list[Issue], dict[str,
                     Issue.error(
                         "dms.table-mappings",
                         where,
-                        f"table-mapping file not found: {file_path}",
+                        f"table-mapping file '{mappings['file']}' not found (paths are relative to the plan's folder, {plan_path.parent.name}/)",
                         fix="give a path relative to the plan file, e.g. ../mappings/orders.json",
                     )
                 )
