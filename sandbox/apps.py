@@ -136,7 +136,13 @@ class DiskApp:
 
     def start(self) -> None:
         self._server = _AppServer((self.ip, self.port), self)
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"app-{self.ip}", daemon=True)
+        # a short poll interval keeps stop() (and so TerminateTargetInstances) quick
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"app-{self.ip}",
+            daemon=True,
+        )
         self._thread.start()
 
     def stop(self) -> None:

@@ -239,7 +239,9 @@ class SandboxServer:
     def start(self) -> SandboxServer:
         self._build()
         assert self._server is not None
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sandbox-http", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="sandbox-http", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -133,6 +133,7 @@ class MgnService:
         self._dirty = False
         self._persister: threading.Thread | None = None
         self._ec2_subnet: str | None = None
+        self._ec2_lock = threading.Lock()
         self._ops: dict[str, Callable[[dict[str, Any]], tuple[int, dict[str, Any] | None]]] = {}
         for op_name in _MODEL.operation_names:
             handler = getattr(self, "op_" + op_name, None)
@@ -143,9 +144,10 @@ class MgnService:
             for n in _MODEL.operation_names
         }
 
-    @property
-    def implemented_operations(self) -> list[str]:
-        return sorted(self._ops)
+    @classmethod
+    def implemented_operations_of(cls) -> list[str]:
+        """The MGN operations this sandbox answers (the rest answer 501 NotImplemented)."""
+        return sorted(name for name in _MODEL.operation_names if hasattr(cls, "op_" + name))
 
     # == lifecycle of the service ======================================================================
     def start(self) -> None:
@@ -163,6 +165,8 @@ class MgnService:
                 if instance.running:
                     self._revive_instance(instance)
             self.save()
+        # moto builds its EC2 backend lazily (about a second): do it now, not during the first launch
+        threading.Thread(target=self._loopback_subnet, name="mgn-ec2-warmup", daemon=True).start()
         self.replicator.start()
         for job in list(self.jobs.values()):
             if job.status != "COMPLETED":
@@ -367,6 +371,10 @@ class MgnService:
 
     def _loopback_subnet(self) -> str:
         """A VPC/subnet in 127/8 so moto accepts the loopback private IPs of launched instances."""
+        with self._ec2_lock:
+            return self._ensure_subnet()
+
+    def _ensure_subnet(self) -> str:
         if self._ec2_subnet:
             return self._ec2_subnet
         ec2 = self._ec2()
@@ -819,10 +827,10 @@ class MgnService:
             jobs = [j for j in jobs if j.id in wanted]
         if filters.get("fromDate"):
             start = parse_iso(filters["fromDate"])
-            jobs = [j for j in jobs if j.created_at >= start]
+            jobs = [j for j in jobs if parse_iso(iso(j.created_at) or "") >= start]
         if filters.get("toDate"):
             end = parse_iso(filters["toDate"])
-            jobs = [j for j in jobs if j.created_at <= end]
+            jobs = [j for j in jobs if parse_iso(iso(j.created_at) or "") <= end]
         page = _paginate(jobs, body)
         page["items"] = [j.to_api() for j in page["items"]]
         return 200, page

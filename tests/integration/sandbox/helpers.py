@@ -23,7 +23,9 @@ def wait_for(
     raise AssertionError(f"timed out waiting for {what or predicate}: last={last!r}")
 
 
-def wait_replicating(mgn: Any, count: int = 3, timeout: float = 20) -> list[dict[str, Any]]:
+def wait_replicating(
+    mgn: Any, count: int = 3, timeout: float = 20, interval: float = 0.05
+) -> list[dict[str, Any]]:
     """All `count` source servers CONTINUOUS with a lagDuration (launchable)."""
 
     def ready() -> list[dict[str, Any]] | None:
@@ -36,15 +38,15 @@ def wait_replicating(mgn: Any, count: int = 3, timeout: float = 20) -> list[dict
         ]
         return items if len(items) >= count and len(ok) == len(items) else None
 
-    return wait_for(ready, timeout, what="replication CONTINUOUS")
+    return wait_for(ready, timeout, interval, what="replication CONTINUOUS")
 
 
-def wait_job(mgn: Any, job_id: str, timeout: float = 20) -> dict[str, Any]:
+def wait_job(mgn: Any, job_id: str, timeout: float = 20, interval: float = 0.05) -> dict[str, Any]:
     def done() -> dict[str, Any] | None:
         job = mgn.describe_jobs(filters={"jobIDs": [job_id]})["items"][0]
         return job if job["status"] == "COMPLETED" else None
 
-    return wait_for(done, timeout, what=f"job {job_id} COMPLETED")
+    return wait_for(done, timeout, interval, what=f"job {job_id} COMPLETED")
 
 
 def source_ip(server: dict[str, Any]) -> str:

@@ -43,7 +43,12 @@ def _assert_instances_serve_source_bytes(mgn: Any, ec2: Any, ids: list[str]) -> 
 
 
 def test_three_server_wave_walk(sandbox: SandboxHandle, mgn: Any, ec2: Any) -> None:
-    servers = wait_replicating(mgn)
+    walk_wave(mgn, ec2)
+
+
+def walk_wave(mgn: Any, ec2: Any, poll: float = 0.05) -> None:
+    """The whole wave, asserting each step; reused by the throttling test with a slower poll."""
+    servers = wait_replicating(mgn, interval=poll)
     ids = [s["sourceServerID"] for s in servers]
     for server in servers:
         disks = server["dataReplicationInfo"]["replicatedDisks"]
@@ -77,7 +82,7 @@ def test_three_server_wave_walk(sandbox: SandboxHandle, mgn: Any, ec2: Any) -> N
         mgn.terminate_target_instances(sourceServerIDs=ids)
     assert _error(excinfo) == ("ConflictException", 409)
 
-    job = wait_job(mgn, job["jobID"])
+    job = wait_job(mgn, job["jobID"], interval=poll)
     assert {p["launchStatus"] for p in job["participatingServers"]} == {"LAUNCHED"}
     events = [item["event"] for item in mgn.describe_job_log_items(jobID=job["jobID"])["items"]]
     assert events[0] == "JOB_START" and events[-1] == "JOB_END"
@@ -102,7 +107,7 @@ def test_three_server_wave_walk(sandbox: SandboxHandle, mgn: Any, ec2: Any) -> N
         assert "finalized" in server["lifeCycle"]["lastTest"]
     terminate = mgn.terminate_target_instances(sourceServerIDs=ids)["job"]
     assert (terminate["type"], terminate["initiatedBy"]) == ("TERMINATE", "TERMINATE")
-    terminate = wait_job(mgn, terminate["jobID"])
+    terminate = wait_job(mgn, terminate["jobID"], interval=poll)
     assert {p["launchStatus"] for p in terminate["participatingServers"]} == {"TERMINATED"}
     states = ec2.describe_instances(InstanceIds=test_instances)["Reservations"]
     assert {i["State"]["Name"] for r in states for i in r["Instances"]} == {"terminated"}
@@ -116,7 +121,7 @@ def test_three_server_wave_walk(sandbox: SandboxHandle, mgn: Any, ec2: Any) -> N
     with pytest.raises(ClientError) as excinfo:  # and refuses it while CUTTING_OVER
         mgn.terminate_target_instances(sourceServerIDs=ids[:1])
     assert _error(excinfo) == ("ConflictException", 409)
-    cutover = wait_job(mgn, cutover["jobID"])
+    cutover = wait_job(mgn, cutover["jobID"], interval=poll)
     assert {p["launchStatus"] for p in cutover["participatingServers"]} == {"LAUNCHED"}
     _assert_instances_serve_source_bytes(mgn, ec2, ids)
 
