@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import asyncio
+from unittest import mock
+
+import pytest
+from hooks.mgn import MgnHook
+from triggers.mgn import MgnJobCompleteTrigger, MgnReplicationReadyTrigger
+
+from tests.unit.plugins.conftest import jid, job, server, sid
+
+
+def _events(trigger) -> list:
+    async def collect():
+        return [event async for event in trigger.run()]
+
+    return asyncio.run(collect())
+
+
+@pytest.fixture
+def hook() -> MgnHook:
+    return MgnHook(aws_conn_id=None, region_name="us-east-1")
+
+
+def test_job_trigger_round_trip():
+    trigger = MgnJobCompleteTrigger(
+        job_id=jid("j"),
+        waiter_delay=3,
+        waiter_max_attempts=4,
+        aws_conn_id="c",
+        region_name="eu-west-1",
+        botocore_config={"retries": {"max_attempts": 2}},
+    )
+    path, kwargs = trigger.serialize()
+    assert path == "triggers.mgn.MgnJobCompleteTrigger"
+    assert MgnJobCompleteTrigger(**kwargs).serialize() == (path, kwargs)
+
+
+def test_job_trigger_success_event(hook, stub):
+    stubber = stub(hook)
+    stubber.add_response(
+        "describe_jobs", {"items": [job(jid("j"), {sid(1): "IN_PROGRESS"}, status="STARTED")]}
+    )
+    stubber.add_response("describe_jobs", {"items": [job(jid("j"), {sid(1): "LAUNCHED"})]})
+    trigger = MgnJobCompleteTrigger(job_id=jid("j"), waiter_delay=0, waiter_max_attempts=3, aws_conn_id=None)
+    with mock.patch.object(MgnJobCompleteTrigger, "hook", return_value=hook):
+        events = _events(trigger)
+    assert [e.payload for e in events] == [{"status": "success", "job_id": jid("j")}]
+
+
+def test_job_trigger_error_event_on_failed_launch(hook, stub):
+    stub(hook).add_response("describe_jobs", {"items": [job(jid("j"), {sid(1): "FAILED"}, status="STARTED")]})
+    trigger = MgnJobCompleteTrigger(job_id=jid("j"), waiter_delay=0, waiter_max_attempts=3, aws_conn_id=None)
+    with mock.patch.object(MgnJobCompleteTrigger, "hook", return_value=hook):
+        (event,) = _events(trigger)
+    assert event.payload["status"] == "error" and event.payload["job_id"] == jid("j")
+
+
+def test_replication_trigger_waits_for_lag_after_continuous(hook, stub):
+    stubber = stub(hook)
+    stubber.add_response(
+        "describe_source_servers", {"items": [server(1, replication="BACKLOG")]}
+    )  # waiter: no
+    stubber.add_response("describe_source_servers", {"items": [server(1, lag="PT10M")]})  # waiter: CONTINUOUS
+    stubber.add_response(
+        "describe_source_servers", {"items": [server(1, lag="PT10M")]}
+    )  # lag check: too high
+    stubber.add_response("describe_source_servers", {"items": [server(1, lag="PT5S")]})  # waiter
+    stubber.add_response("describe_source_servers", {"items": [server(1, lag="PT5S")]})  # lag check: ok
+    trigger = MgnReplicationReadyTrigger(
+        source_server_ids=[sid(1)],
+        max_lag_seconds=60,
+        waiter_delay=0,
+        waiter_max_attempts=5,
+        aws_conn_id=None,
+    )
+    with mock.patch.object(MgnReplicationReadyTrigger, "hook", return_value=hook):
+        events = _events(trigger)
+    assert [e.payload for e in events] == [{"status": "success", "source_server_ids": [sid(1)]}]
+
+
+def test_replication_trigger_gives_up_after_its_attempts(hook, stub):
+    stubber = stub(hook)
+    for _ in range(2):
+        stubber.add_response("describe_source_servers", {"items": [server(1, replication="INITIAL_SYNC")]})
+    trigger = MgnReplicationReadyTrigger(
+        source_server_ids=[sid(1)],
+        max_lag_seconds=60,
+        waiter_delay=0,
+        waiter_max_attempts=2,
+        aws_conn_id=None,
+    )
+    with mock.patch.object(MgnReplicationReadyTrigger, "hook", return_value=hook):
+        (event,) = _events(trigger)
+    assert event.payload["status"] == "error" and "2 attempts" in event.payload["message"]
+
+
+def test_replication_trigger_stops_on_stall(hook, stub):
+    stub(hook).add_response("describe_source_servers", {"items": [server(1, replication="STALLED")]})
+    trigger = MgnReplicationReadyTrigger(
+        source_server_ids=[sid(1)],
+        max_lag_seconds=60,
+        waiter_delay=0,
+        waiter_max_attempts=5,
+        aws_conn_id=None,
+    )
+    with mock.patch.object(MgnReplicationReadyTrigger, "hook", return_value=hook):
+        (event,) = _events(trigger)
+    assert event.payload["status"] == "error"
