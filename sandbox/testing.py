@@ -58,7 +58,10 @@ def _config_dict(config: Path | str | dict | SandboxConfig | None) -> dict[str, 
 class SandboxHandle:
     """What a test holds: the endpoint, boto3 clients for it, and the fault switch."""
 
-    def __init__(self, endpoint_url: str, port: int, state_dir: Path, stopper: Any) -> None:
+    def __init__(
+        self, endpoint_url: str, port: int, state_dir: Path, stopper: Any, server: Any = None
+    ) -> None:
+        self.server = server  # the in-process SandboxServer (None for a subprocess): .world, .services
         self.endpoint_url = endpoint_url
         self.port = port
         self.state_dir = state_dir
@@ -141,7 +144,7 @@ def _start_thread(data: dict[str, Any], state_dir: Path, port: int) -> SandboxHa
 
     server = SandboxServer(data, state_dir, port=port).start()
     wait_healthy(server.endpoint_url)
-    return SandboxHandle(server.endpoint_url, server.port, state_dir, server.stop)
+    return SandboxHandle(server.endpoint_url, server.port, state_dir, server.stop, server)
 
 
 def _start_subprocess(data: dict[str, Any], state_dir: Path, port: int) -> SandboxHandle:
