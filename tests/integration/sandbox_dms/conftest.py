@@ -60,6 +60,15 @@ def sqlite_url_2(tmp_path) -> URL:
     return make_url(f"sqlite:///{tmp_path / 'second.db'}")
 
 
+KEYS_REALISTIC = {
+    "customers": ["id"],
+    "orders": ["customer_id", "order_no"],
+    "order_lines": ["customer_id", "order_no", "line"],
+    "tags": ["code"],
+    "events": ["id", "payload"],
+}
+
+
 def realistic_metadata() -> MetaData:
     md = MetaData()
     Table(

@@ -1,0 +1,352 @@
+"""The DMS control plane over HTTP: real boto3 clients, botocore waiters, real rows moved."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from botocore.exceptions import ClientError, WaiterError
+
+from sandbox.testing import running_sandbox
+
+from .conftest import KEYS_REALISTIC, create_realistic, fetch_table, include_all
+
+pytestmark = pytest.mark.integration
+
+FAST = {"Delay": 1, "MaxAttempts": 60}
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with running_sandbox({"source_servers": []}) as handle:
+        yield handle
+
+
+@pytest.fixture(scope="module")
+def dms(sandbox):
+    return sandbox.client("dms")
+
+
+@pytest.fixture(scope="module")
+def instance_arn(dms):
+    arn = dms.create_replication_instance(
+        ReplicationInstanceIdentifier="ri-shared", ReplicationInstanceClass="dms.t3.medium"
+    )["ReplicationInstance"]["ReplicationInstanceArn"]
+    dms.get_waiter("replication_instance_available").wait(
+        Filters=[{"Name": "replication-instance-arn", "Values": [arn]}], WaiterConfig=FAST
+    )
+    return arn
+
+
+def _pg_endpoint(dms, ident, etype, url, **extra):
+    return dms.create_endpoint(
+        EndpointIdentifier=ident,
+        EndpointType=etype,
+        EngineName="postgres",
+        ServerName=url.host,
+        Port=url.port,
+        DatabaseName=url.database,
+        **extra,
+    )["Endpoint"]
+
+
+def _wait_settled(dms, task_arn, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        task = dms.describe_replication_tasks(
+            Filters=[{"Name": "replication-task-arn", "Values": [task_arn]}]
+        )["ReplicationTasks"][0]
+        if task["Status"] not in ("creating", "starting", "modifying"):
+            return task
+        time.sleep(0.1)
+    raise AssertionError("task did not settle")
+
+
+def test_full_load_task_lifecycle(sandbox, dms, instance_arn, postgres_url, postgres_url_2):
+    rows = create_realistic(postgres_url, customers=80)
+    secrets = sandbox.client("secretsmanager")
+    secret_arn = secrets.create_secret(
+        Name="dms/source-db",
+        SecretString=json.dumps(
+            {"username": "postgres", "password": "", "host": postgres_url.host, "port": postgres_url.port}
+        ),
+    )["ARN"]
+    source = dms.create_endpoint(
+        EndpointIdentifier="src-pg",
+        EndpointType="source",
+        EngineName="postgres",
+        DatabaseName=postgres_url.database,
+        PostgreSQLSettings={
+            "SecretsManagerSecretId": secret_arn,
+            "SecretsManagerAccessRoleArn": "arn:aws:iam::123456789012:role/dms-secrets",
+        },
+    )["Endpoint"]
+    target = _pg_endpoint(
+        dms, "tgt-pg", "target", postgres_url_2, Username="postgres", Password="not-a-real-one"
+    )
+    described = dms.describe_endpoints(Filters=[{"Name": "endpoint-id", "Values": ["tgt-pg"]}])["Endpoints"][
+        0
+    ]
+    assert "Password" not in described and described["Username"] == "postgres"
+    assert described["EndpointType"] == "TARGET"
+
+    for ep in (source, target):
+        dms.test_connection(ReplicationInstanceArn=instance_arn, EndpointArn=ep["EndpointArn"])
+    dms.get_waiter("test_connection_succeeds").wait(
+        Filters=[{"Name": "endpoint-arn", "Values": [source["EndpointArn"], target["EndpointArn"]]}],
+        WaiterConfig=FAST,
+    )
+
+    settings = {
+        "ValidationSettings": {"EnableValidation": True, "PartitionSize": 40},
+        "FullLoadSettings": {"CommitRate": 100},
+        "TargetMetadata": {"LobMaxSize": 64},
+    }
+    task = dms.create_replication_task(
+        ReplicationTaskIdentifier="pg-to-pg",
+        SourceEndpointArn=source["EndpointArn"],
+        TargetEndpointArn=target["EndpointArn"],
+        ReplicationInstanceArn=instance_arn,
+        MigrationType="full-load",
+        TableMappings=json.dumps(include_all("public")),
+        ReplicationTaskSettings=json.dumps(settings),
+    )["ReplicationTask"]
+    assert task["Status"] == "creating"
+    task_filter = [{"Name": "replication-task-arn", "Values": [task["ReplicationTaskArn"]]}]
+    dms.get_waiter("replication_task_ready").wait(Filters=task_filter, WaiterConfig=FAST)
+    stored = json.loads(
+        dms.describe_replication_tasks(Filters=task_filter)["ReplicationTasks"][0]["ReplicationTaskSettings"]
+    )
+    assert (
+        stored["FullLoadSettings"]["CommitRate"] == 100
+        and stored["FullLoadSettings"]["MaxFullLoadSubTasks"] == 8
+    )
+
+    started = dms.start_replication_task(
+        ReplicationTaskArn=task["ReplicationTaskArn"], StartReplicationTaskType="start-replication"
+    )["ReplicationTask"]
+    assert started["Status"] == "starting"
+    _wait_settled(dms, task["ReplicationTaskArn"])
+    dms.get_waiter("replication_task_stopped").wait(Filters=task_filter, WaiterConfig=FAST)
+    done = dms.describe_replication_tasks(Filters=task_filter)["ReplicationTasks"][0]
+    assert done["StopReason"] == "Stop Reason FULL_LOAD_ONLY_FINISHED"
+    stats = done["ReplicationTaskStats"]
+    assert stats["FullLoadProgressPercent"] == 100
+    assert (stats["TablesLoaded"], stats["TablesErrored"], stats["TablesQueued"]) == (5, 0, 0)
+    assert stats["FullLoadFinishDate"] >= stats["FullLoadStartDate"]
+
+    table_stats = {
+        t["TableName"]: t
+        for t in dms.describe_table_statistics(ReplicationTaskArn=task["ReplicationTaskArn"])[
+            "TableStatistics"
+        ]
+    }
+    for table, table_rows in rows.items():
+        assert table_stats[table]["FullLoadRows"] == len(table_rows)
+        assert table_stats[table]["TableState"] == "Table completed"
+    assert table_stats["customers"]["ValidationState"] == "Validated"
+    assert table_stats["events"]["ValidationState"] == "No primary key"
+    for table, key in KEYS_REALISTIC.items():
+        assert fetch_table(postgres_url, table, key) == fetch_table(
+            postgres_url_2, table, key, schema="public"
+        )
+
+    # a filter that matches nothing is ResourceNotFoundFault, as on AWS
+    with pytest.raises(ClientError) as err:
+        dms.describe_replication_tasks(Filters=[{"Name": "replication-task-id", "Values": ["nope"]}])
+    assert err.value.response["Error"]["Code"] == "ResourceNotFoundFault"
+
+    # clean up through the deleted waiters
+    with pytest.raises(ClientError) as err:
+        dms.delete_endpoint(EndpointArn=source["EndpointArn"])
+    assert err.value.response["Error"]["Code"] == "InvalidResourceStateFault"
+    dms.delete_replication_task(ReplicationTaskArn=task["ReplicationTaskArn"])
+    dms.get_waiter("replication_task_deleted").wait(Filters=task_filter, WaiterConfig=FAST)
+    for ep in (source, target):
+        dms.delete_endpoint(EndpointArn=ep["EndpointArn"])
+    dms.get_waiter("endpoint_deleted").wait(
+        Filters=[{"Name": "endpoint-arn", "Values": [source["EndpointArn"], target["EndpointArn"]]}],
+        WaiterConfig=FAST,
+    )
+
+
+def test_cdc_task_stays_running_until_stopped_and_reloads(dms, instance_arn, sqlite_url, sqlite_url_2):
+    create_realistic(sqlite_url, customers=20)
+    source = dms.create_endpoint(
+        EndpointIdentifier="src-lite",
+        EndpointType="source",
+        EngineName="sqlite",
+        DatabaseName=sqlite_url.database,
+    )["Endpoint"]
+    target = dms.create_endpoint(
+        EndpointIdentifier="tgt-lite",
+        EndpointType="target",
+        EngineName="sqlite",
+        DatabaseName=sqlite_url_2.database,
+    )["Endpoint"]
+    task = dms.create_replication_task(
+        ReplicationTaskIdentifier="lite-cdc",
+        SourceEndpointArn=source["EndpointArn"],
+        TargetEndpointArn=target["EndpointArn"],
+        ReplicationInstanceArn=instance_arn,
+        MigrationType="full-load-and-cdc",
+        TableMappings=json.dumps(include_all("main", "customers")),
+    )["ReplicationTask"]
+    task_filter = [{"Name": "replication-task-arn", "Values": [task["ReplicationTaskArn"]]}]
+    dms.get_waiter("replication_task_ready").wait(Filters=task_filter, WaiterConfig=FAST)
+    with pytest.raises(ClientError) as err:
+        dms.start_replication_task(
+            ReplicationTaskArn=task["ReplicationTaskArn"], StartReplicationTaskType="resume-processing"
+        )
+    assert err.value.response["Error"]["Code"] == "InvalidResourceStateFault"
+    dms.start_replication_task(
+        ReplicationTaskArn=task["ReplicationTaskArn"], StartReplicationTaskType="start-replication"
+    )
+    _wait_settled(dms, task["ReplicationTaskArn"])
+    dms.get_waiter("replication_task_running").wait(Filters=task_filter, WaiterConfig=FAST)
+    deadline = time.monotonic() + 30
+    while (
+        dms.describe_replication_tasks(Filters=task_filter)["ReplicationTasks"][0]["ReplicationTaskStats"][
+            "TablesLoaded"
+        ]
+        != 1
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    dms.reload_tables(
+        ReplicationTaskArn=task["ReplicationTaskArn"],
+        TablesToReload=[{"SchemaName": "main", "TableName": "customers"}],
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        stats = dms.describe_table_statistics(ReplicationTaskArn=task["ReplicationTaskArn"])[
+            "TableStatistics"
+        ]
+        if stats and stats[0]["FullLoadReloaded"] and stats[0]["TableState"] == "Table completed":
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert stats[0]["FullLoadRows"] == 20
+    dms.stop_replication_task(ReplicationTaskArn=task["ReplicationTaskArn"])
+    dms.get_waiter("replication_task_stopped").wait(Filters=task_filter, WaiterConfig=FAST)
+    stopped = dms.describe_replication_tasks(Filters=task_filter)["ReplicationTasks"][0]
+    assert stopped["StopReason"] == "Stop Reason NORMAL"
+    with pytest.raises(ClientError) as err:
+        dms.reload_tables(
+            ReplicationTaskArn=task["ReplicationTaskArn"],
+            TablesToReload=[{"SchemaName": "main", "TableName": "customers"}],
+        )
+    assert err.value.response["Error"]["Code"] == "InvalidResourceStateFault"
+
+
+def test_bad_input_gives_aws_errors(dms, instance_arn, sqlite_url, tmp_path):
+    create_realistic(sqlite_url, customers=5)
+    source = dms.create_endpoint(
+        EndpointIdentifier="src-bad",
+        EndpointType="source",
+        EngineName="sqlite",
+        DatabaseName=sqlite_url.database,
+    )["Endpoint"]
+    target = dms.create_endpoint(
+        EndpointIdentifier="tgt-bad",
+        EndpointType="target",
+        EngineName="sqlite",
+        DatabaseName=str(tmp_path / "target.db"),
+    )["Endpoint"]
+    unreachable = dms.create_endpoint(
+        EndpointIdentifier="pg-nowhere",
+        EndpointType="target",
+        EngineName="postgres",
+        ServerName="127.0.0.1",
+        Port=1,
+        Username="postgres",
+        Password="secret-password",
+        DatabaseName="x",
+    )["Endpoint"]
+    common = {
+        "SourceEndpointArn": source["EndpointArn"],
+        "TargetEndpointArn": target["EndpointArn"],
+        "ReplicationInstanceArn": instance_arn,
+        "MigrationType": "full-load",
+    }
+
+    def error_of(call, **kwargs):
+        with pytest.raises(ClientError) as err:
+            call(**kwargs)
+        return err.value.response["Error"]
+
+    bad_json = error_of(
+        dms.create_replication_task, ReplicationTaskIdentifier="t1", TableMappings="{rules", **common
+    )
+    assert bad_json["Code"] == "InvalidParameterValueException" and "table mappings" in bad_json["Message"]
+    bad_rule = error_of(
+        dms.create_replication_task,
+        ReplicationTaskIdentifier="t2",
+        TableMappings=json.dumps(
+            {
+                "rules": [
+                    {
+                        "rule-type": "selection",
+                        "rule-id": "1",
+                        "rule-name": "x",
+                        "object-locator": {"schema-name": "main", "table-name": "%"},
+                        "rule-action": "maybe",
+                    }
+                ]
+            }
+        ),
+        **common,
+    )
+    assert "rule-action" in bad_rule["Message"]
+    unknown = error_of(
+        dms.create_replication_task,
+        ReplicationTaskIdentifier="t3",
+        TableMappings=json.dumps(include_all()),
+        ReplicationTaskSettings=json.dumps({"FullLoadSettings": {"CommitRat": 5}}),
+        **common,
+    )
+    assert unknown["Code"] == "InvalidParameterValueException"
+    assert "FullLoadSettings.CommitRat" in unknown["Message"]
+    assert error_of(dms.describe_endpoints, Filters=[{"Name": "colour", "Values": ["x"]}])["Code"] == (
+        "InvalidParameterValueException"
+    )
+
+    # unreachable endpoint: a real connection attempt fails, the waiter fails, the password never shows
+    dms.test_connection(ReplicationInstanceArn=instance_arn, EndpointArn=unreachable["EndpointArn"])
+    with pytest.raises(WaiterError):
+        dms.get_waiter("test_connection_succeeds").wait(
+            Filters=[{"Name": "endpoint-arn", "Values": [unreachable["EndpointArn"]]}], WaiterConfig=FAST
+        )
+    conn = dms.describe_connections(
+        Filters=[{"Name": "endpoint-arn", "Values": [unreachable["EndpointArn"]]}]
+    )["Connections"][0]
+    assert conn["Status"] == "failed" and "Cannot connect" in conn["LastFailureMessage"]
+    assert "secret-password" not in json.dumps(conn)
+
+    # a task on the unreachable endpoint fails with the reason; a missing table fails like DMS
+    for ident, target_arn, mappings in (
+        ("t-unreachable", unreachable["EndpointArn"], include_all()),
+        ("t-missing", target["EndpointArn"], include_all("main", "no_such_table")),
+    ):
+        task = dms.create_replication_task(
+            ReplicationTaskIdentifier=ident,
+            **{**common, "TargetEndpointArn": target_arn},
+            TableMappings=json.dumps(mappings),
+        )["ReplicationTask"]
+        task_filter = [{"Name": "replication-task-arn", "Values": [task["ReplicationTaskArn"]]}]
+        dms.get_waiter("replication_task_ready").wait(Filters=task_filter, WaiterConfig=FAST)
+        dms.start_replication_task(
+            ReplicationTaskArn=task["ReplicationTaskArn"], StartReplicationTaskType="start-replication"
+        )
+        deadline = time.monotonic() + 30
+        while (t := dms.describe_replication_tasks(Filters=task_filter)["ReplicationTasks"][0])[
+            "Status"
+        ] != "failed":
+            assert time.monotonic() < deadline, t
+            time.sleep(0.1)
+        if ident == "t-missing":
+            assert t["LastFailureMessage"].startswith("No tables were found at task initialization")
+        else:
+            assert "Cannot connect to target endpoint pg-nowhere" in t["LastFailureMessage"]
+            assert "secret-password" not in t["LastFailureMessage"]
