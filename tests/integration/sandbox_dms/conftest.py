@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -259,3 +260,21 @@ def include_all(schema: str = "%", table: str = "%") -> dict:
             }
         ]
     }
+
+
+_DATETIME_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}:\d{2}(\.\d+)?)?$")
+
+
+def loose(v: Any) -> Any:
+    """Cross-engine comparable form: SQLite keeps dates as text and decimals as REAL."""
+    v = _norm(v)
+    if isinstance(v, str) and _DATETIME_TEXT.match(v):
+        parsed = dt.datetime.fromisoformat(v)
+        return parsed if len(v) > 10 else parsed.date()
+    if isinstance(v, dt.datetime):
+        return v
+    return v
+
+
+def fetch_loose(url: URL, table: str, key: list[str], schema: str | None = None) -> list[tuple]:
+    return [tuple(loose(v) for v in row) for row in fetch_table(url, table, key, schema)]
