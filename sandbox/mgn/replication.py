@@ -149,6 +149,7 @@ class Replicator:
         rate = self.bandwidth(server)
         budget = rate * dt + runtime.carry if rate != float("inf") else float("inf")
         budget = self._copy(server, runtime, budget, now)
+        copied_at = time.time()  # staging matches the source as of the end of this copy (churn came first)
         runtime.carry = min(budget, self.block_size) if budget != float("inf") else 0.0
         dirty_blocks = sum(len(d.dirty) for d in runtime.disks.values())
         pending_initial = any(d.cursor < d.blocks for d in runtime.disks.values())
@@ -159,12 +160,12 @@ class Replicator:
             if not pending_initial and not dirty_blocks:
                 server.initial_sync_done = True
                 server.replication_state = "CONTINUOUS"
-                server.last_consistent_at = now
+                server.last_consistent_at = copied_at
                 if server.life_cycle_state == "NOT_READY":
                     server.life_cycle_state = "READY_FOR_TEST"
             return
         if not dirty_blocks:
-            server.last_consistent_at = now
+            server.last_consistent_at = copied_at
             if server.replication_state in ("BACKLOG", "RESCAN"):
                 server.replication_state = "CONTINUOUS"
         elif (
