@@ -51,7 +51,8 @@ class MgnPostLaunchValidationOperator(AwsBaseOperator[MgnHook]):
         address and = the instance's IP; the sha256 must match.
     :param server_checks: per server ID, extra ``http_checks``/``tcp_checks``/``parity_checks`` and a
         ``source_address`` overriding the one MGN reports.
-    :param attempts: tries per check (backoff from ``retry_delay`` s, doubling, capped at 30 s).
+    :param check_attempts: tries per check (pause ``check_delay`` s, doubling, capped at 30 s). Not named
+        ``retries``/``retry_delay``: those are the Airflow task's own.
     :param report_only: never fail, only report.
     """
 
@@ -68,8 +69,8 @@ class MgnPostLaunchValidationOperator(AwsBaseOperator[MgnHook]):
         tcp_checks: list[dict[str, Any]] | None = None,
         parity_checks: list[dict[str, Any]] | None = None,
         server_checks: dict[str, dict[str, Any]] | None = None,
-        attempts: int = 5,
-        retry_delay: float = 2.0,
+        check_attempts: int = 5,
+        check_delay: float = 2.0,
         request_timeout: float = 5.0,
         report_only: bool = False,
         max_workers: int = 8,
@@ -81,8 +82,8 @@ class MgnPostLaunchValidationOperator(AwsBaseOperator[MgnHook]):
         self.tcp_checks = tcp_checks or []
         self.parity_checks = parity_checks or []
         self.server_checks = server_checks or {}
-        self.attempts = attempts
-        self.retry_delay = retry_delay
+        self.check_attempts = check_attempts
+        self.check_delay = check_delay
         self.request_timeout = request_timeout
         self.report_only = report_only
         self.max_workers = max_workers
@@ -129,7 +130,11 @@ class MgnPostLaunchValidationOperator(AwsBaseOperator[MgnHook]):
             return [CheckResult(sid, "instance", str((instance or {}).get("InstanceId", "-")), False, detail)]
         extra = self.server_checks.get(sid, {})
         rows = [CheckResult(sid, "instance", instance["InstanceId"], True, f"private IP {ip}")]
-        attempts, delay, timeout = int(self.attempts), float(self.retry_delay), float(self.request_timeout)
+        attempts, delay, timeout = (
+            int(self.check_attempts),
+            float(self.check_delay),
+            float(self.request_timeout),
+        )
         for check in [*self.http_checks, *extra.get("http_checks", [])]:
             url, expected = substitute(check["url"], ip), int(check.get("expected_status", 200))
             ok, detail = with_retries(http_probe(url, expected, timeout), attempts, delay)
