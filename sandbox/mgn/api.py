@@ -8,26 +8,23 @@ so a call that passes the sandbox passes AWS's validation too. Lifecycle rules f
 from __future__ import annotations
 
 import base64
-import contextlib
-import hashlib
 import json
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 import botocore.session
 
-from sandbox.apps import CHURN_FILE, DiskApp, addresses, build_boot_image, build_data_image, start_app
-from sandbox.config import SourceServerConfig
+from sandbox.apps import DiskApp
 from sandbox.http import SandboxRequest, SandboxResponse
-from sandbox.mgn.launch import MANAGED_TAGS, Launcher, start_instance_app
+from sandbox.mgn import sources
+from sandbox.mgn.ec2 import Ec2Registry
+from sandbox.mgn.launch import Launcher, revive_instance
 from sandbox.mgn.model import (
     ACTIVE_REPLICATION,
+    INITIATION_STEPS,
     Application,
-    Disk,
     Instance,
     Job,
     SourceServer,
@@ -132,8 +129,7 @@ class MgnService:
         self.launcher = Launcher(self)
         self._dirty = False
         self._persister: threading.Thread | None = None
-        self._ec2_subnet: str | None = None
-        self._ec2_lock = threading.Lock()
+        self.ec2 = Ec2Registry(world)
         self._ops: dict[str, Callable[[dict[str, Any]], tuple[int, dict[str, Any] | None]]] = {}
         for op_name in _MODEL.operation_names:
             handler = getattr(self, "op_" + op_name, None)
@@ -157,16 +153,16 @@ class MgnService:
                 self._restore(stored)
             for config in self.world.config.expanded_servers():
                 if not any(s.hostname == config.hostname for s in self.servers.values()):
-                    self._register(config)
+                    sources.register(self, config)
             for server in self.servers.values():
                 if server.app_enabled:
-                    self._start_source_app(server)
+                    sources.start_source_app(self, server)
             for instance in list(self.instances.values()):
                 if instance.running:
-                    self._revive_instance(instance)
+                    revive_instance(self, instance)
             self.save()
         # moto builds its EC2 backend lazily (about a second): do it now, not during the first launch
-        threading.Thread(target=self._loopback_subnet, name="mgn-ec2-warmup", daemon=True).start()
+        threading.Thread(target=self.ec2.subnet, name="mgn-ec2-warmup", daemon=True).start()
         self.replicator.start()
         for job in list(self.jobs.values()):
             if job.status != "COMPLETED":
@@ -228,263 +224,8 @@ class MgnService:
             instance = Instance.from_state(data)
             self.instances[instance.ec2_instance_id] = instance
 
-    def _arn(self, kind: str, resource_id: str) -> str:
+    def arn(self, kind: str, resource_id: str) -> str:
         return f"arn:aws:mgn:{self.world.region}:{self.world.account_id}:{kind}/{resource_id}"
-
-    # == source servers as local things ================================================================
-    def _register(self, config: SourceServerConfig) -> SourceServer:
-        """The agent registering: disks written, server added with replication starting (or STOPPED)."""
-        server_id = new_id("s-")
-        base = self.root / "servers" / server_id
-        disks: list[Disk] = []
-        churn_extent = None
-        for index, disk_config in enumerate(config.disks):
-            is_boot = index == 0
-            file_name = "boot.img" if is_boot else f"{Path(disk_config.device).name}.img"
-            source = base / "source" / file_name
-            staging = base / "staging" / file_name
-            size = disk_config.size_bytes
-            if is_boot:
-                extents = build_boot_image(source, size, self._boot_files(config, size))
-                churn_extent = extents.get(CHURN_FILE)
-            else:
-                build_data_image(source, size, seed=f"{config.hostname}{disk_config.device}")
-            disks.append(Disk(disk_config.device, size, str(source), str(staging), is_boot))
-        now = time.time()
-        index = len(self.servers) + 1
-        server = SourceServer(
-            id=server_id,
-            arn=self._arn("source-server", server_id),
-            hostname=config.hostname,
-            fqdn=config.fqdn or f"{config.hostname}.sandbox.local",
-            os=config.os,
-            cpus=config.cpus,
-            ram_bytes=config.ram_mb * 1024 * 1024,
-            disks=disks,
-            source_ip=self._nominal_source_ip(index),
-            app_port=config.app_port or self.world.config.network.app_port,
-            app_enabled=config.app,
-            churn_bytes_per_second=config.churn_kbps * 1024,
-            churn_extent=churn_extent,
-            tags=dict(config.tags),
-            added_at=now,
-            replication_state="INITIATING" if config.start_replication else "STOPPED",
-            initiation_started_at=now if config.start_replication else None,
-            last_seen_at=now,
-        )
-        server.launch_configuration = self._default_launch_configuration(server)
-        server.replication_configuration = self._default_replication_configuration(server, config)
-        self.servers[server_id] = server
-        self.replicator.attach(server, resumed=False)
-        return server
-
-    def _nominal_source_ip(self, index: int) -> str:
-        prefix = self.world.config.network.source_prefix
-        a, b, c = (int(p) for p in prefix.split("."))
-        c += (index - 1) // 254
-        return f"{a}.{b}.{c % 256}.{(index - 1) % 254 + 1}"
-
-    @staticmethod
-    def _boot_files(config: SourceServerConfig, disk_size: int) -> list[tuple[str, bytes]]:
-        seed = hashlib.sha256(config.hostname.encode()).digest()
-        if config.files is None:
-            blob = max(4096, min(disk_size // 4, 512 * 1024))
-            files: list[tuple[str, bytes]] = [
-                ("index.html", f"<h1>{config.hostname}</h1>\n".encode()),
-                ("etc/hostname", f"{config.hostname}\n".encode()),
-                ("data/blob.bin", _seeded_bytes(seed, blob)),
-            ]
-        else:
-            files = [
-                (
-                    f.path,
-                    f.content.encode()
-                    if f.content is not None
-                    else _seeded_bytes(seed, int(f.size_kb * 1024)),
-                )
-                for f in config.files
-            ]
-        files.append((CHURN_FILE, bytes(int(config.churn_file_kb * 1024))))
-        return files
-
-    def _start_source_app(self, server: SourceServer) -> None:
-        """Bind the source app; if its address is taken (another sandbox), take the next free one."""
-        boot = next(d for d in server.disks if d.is_boot)
-        prefix = server.source_ip.rsplit(".", 1)[0]
-        start = int(server.source_ip.rsplit(".", 1)[1])
-        used = {s.source_ip for s in self.servers.values() if s.id != server.id}
-        candidates = [server.source_ip] + [ip for ip in addresses(prefix, start + 1) if ip not in used]
-        app = start_app(
-            candidates,
-            server.app_port,
-            Path(boot.source_path),
-            {"hostname": server.hostname, "role": "source", "sourceServerID": server.id},
-        )
-        server.source_ip = app.ip
-        self.source_apps[server.id] = app
-
-    @staticmethod
-    def _default_launch_configuration(server: SourceServer) -> dict[str, Any]:
-        return {
-            "sourceServerID": server.id,
-            "name": server.hostname,
-            "ec2LaunchTemplateID": new_id("lt-"),
-            "launchDisposition": "STARTED",
-            "targetInstanceTypeRightSizingMethod": "BASIC",
-            "copyPrivateIp": False,
-            "copyTags": False,
-            "licensing": {"osByol": True},
-            "bootMode": "USE_SOURCE",
-            "postLaunchActions": {"deployment": "TEST_AND_CUTOVER", "ssmDocuments": []},
-            "enableMapAutoTagging": False,
-        }
-
-    def _default_replication_configuration(
-        self, server: SourceServer, config: SourceServerConfig
-    ) -> dict[str, Any]:
-        return {
-            "sourceServerID": server.id,
-            "name": server.hostname,
-            "stagingAreaSubnetId": "subnet-" + hashlib.sha256(server.id.encode()).hexdigest()[:17],
-            "associateDefaultSecurityGroup": True,
-            "replicationServersSecurityGroupsIDs": [],
-            "replicationServerInstanceType": "t3.small",
-            "useDedicatedReplicationServer": False,
-            "defaultLargeStagingDiskType": "GP3",
-            "replicatedDisks": [
-                {"deviceName": d.device, "isBootDisk": d.is_boot, "stagingDiskType": "AUTO"}
-                for d in server.disks
-            ],
-            "ebsEncryption": "DEFAULT",
-            "bandwidthThrottling": config.bandwidth_mbps,
-            "dataPlaneRouting": "PRIVATE_IP",
-            "createPublicIP": False,
-            "stagingAreaTags": {},
-            "useFipsEndpoint": False,
-            "internetProtocol": "IPV4",
-            "storeSnapshotOnLocalZone": False,
-        }
-
-    # == launched instances ============================================================================
-    def _ec2(self) -> Any:
-        return self.world.moto_backend("ec2")
-
-    def _loopback_subnet(self) -> str:
-        """A VPC/subnet in 127/8 so moto accepts the loopback private IPs of launched instances."""
-        with self._ec2_lock:
-            return self._ensure_subnet()
-
-    def _ensure_subnet(self) -> str:
-        if self._ec2_subnet:
-            return self._ec2_subnet
-        ec2 = self._ec2()
-        prefix = self.world.config.network.instance_prefix
-        cidr = f"{prefix}.0/24"
-        for subnet in ec2.describe_subnets(filters={"cidr-block": [cidr]}):
-            self._ec2_subnet = subnet.id
-            return subnet.id
-        a, b, _ = prefix.split(".")
-        vpc_cidr = f"{a}.{b}.0.0/16"
-        vpcs = ec2.describe_vpcs(filters={"cidr": [vpc_cidr]})
-        vpc = vpcs[0] if vpcs else ec2.create_vpc(vpc_cidr)
-        if not vpcs:
-            ec2.create_tags([vpc.id], {"Name": "mgn-sandbox-loopback"})
-        subnet = ec2.create_subnet(vpc_id=vpc.id, cidr_block=cidr, availability_zone=f"{self.world.region}a")
-        ec2.create_tags([subnet.id], {"Name": "mgn-sandbox-targets"})
-        self._ec2_subnet = subnet.id
-        return subnet.id
-
-    def _register_ec2(
-        self, server: SourceServer, ip: str, kind: str, job_id: str, instance_id: str | None
-    ) -> str:
-        ec2 = self._ec2()
-        if instance_id:
-            try:
-                found = ec2.get_instance(instance_id)
-                if found.private_ip == ip:
-                    return instance_id
-            except Exception:
-                pass
-        image_id = next(iter(ec2.amis))
-        reservation = ec2.run_instances(
-            image_id,
-            1,
-            None,
-            [],
-            subnet_id=self._loopback_subnet(),
-            private_ip=ip,
-            instance_type=server.launch_configuration.get("targetInstanceType", "t3.medium"),
-            is_instance_type_default=False,
-            region_name=self.world.region,
-        )
-        instance = reservation.instances[0]
-        if instance_id:
-            instance.id = instance_id  # keep the id a restart must not change
-        tags = {
-            "Name": f"{server.hostname}-{kind}",
-            "AWSApplicationMigrationServiceSourceServerID": server.id,
-            "AWSApplicationMigrationServiceJobID": job_id,
-            **MANAGED_TAGS,
-        }
-        if server.launch_configuration.get("copyTags"):
-            tags = {**server.tags, **tags}
-        ec2.create_tags([instance.id], tags)
-        return instance.id
-
-    def launch_instance(self, server: SourceServer, job_id: str, kind: str, image_dir: Path) -> Instance:
-        """Called by the launcher under world.lock: app on a fresh loopback address, EC2 record in moto."""
-        started = server.launch_configuration.get("launchDisposition", "STARTED") == "STARTED"
-        identity = {"hostname": server.hostname, "role": f"{kind}-instance", "sourceServerID": server.id}
-        app = start_instance_app(self, image_dir, identity, server.app_port, None)
-        ip = app.ip
-        if not started:
-            app.stop()
-        instance_id = self._register_ec2(server, ip, kind, job_id, None)
-        if not started:
-            self._ec2().stop_instances([instance_id])
-        final_dir = self.instances_dir / instance_id
-        shutil.rmtree(final_dir, ignore_errors=True)
-        image_dir.rename(final_dir)
-        app.image = final_dir / "boot.img"
-        instance = Instance(
-            ec2_instance_id=instance_id,
-            source_server_id=server.id,
-            job_id=job_id,
-            kind=kind,
-            ip=ip,
-            port=server.app_port,
-            image_dir=str(final_dir),
-            launched_at=time.time(),
-            started=started,
-        )
-        self.instances[instance_id] = instance
-        if started:
-            app.identity["ec2InstanceID"] = instance_id
-            self.instance_apps[instance_id] = app
-        return instance
-
-    def _revive_instance(self, instance: Instance) -> None:
-        """After a restart: same address, same EC2 id, app serving the same materialized disk."""
-        server = self.servers[instance.source_server_id]
-        if instance.started:
-            identity = {
-                "hostname": server.hostname,
-                "role": f"{instance.kind}-instance",
-                "sourceServerID": server.id,
-                "ec2InstanceID": instance.ec2_instance_id,
-            }
-            app = start_instance_app(self, Path(instance.image_dir), identity, instance.port, instance.ip)
-            self.instance_apps[instance.ec2_instance_id] = app
-        self._register_ec2(server, instance.ip, instance.kind, instance.job_id, instance.ec2_instance_id)
-
-    def terminate_instance(self, instance: Instance) -> None:
-        app = self.instance_apps.pop(instance.ec2_instance_id, None)
-        if app is not None:
-            app.stop()
-        with contextlib.suppress(Exception):
-            self._ec2().terminate_instances([instance.ec2_instance_id])
-        instance.running = False
-        shutil.rmtree(instance.image_dir, ignore_errors=True)
 
     def summary(self) -> dict[str, Any]:
         """For GET /_sandbox/servers: where each source app and launched instance listens."""
@@ -601,7 +342,7 @@ class MgnService:
         job_id = new_id("mgnjob-")
         job = Job(
             id=job_id,
-            arn=self._arn("job", job_id),
+            arn=self.arn("job", job_id),
             type=job_type,
             initiated_by=initiated_by,
             created_at=time.time(),
@@ -671,17 +412,11 @@ class MgnService:
                 f"Replication of {server.id} is {server.replication_state}, not STALLED: nothing to retry"
             )
         server.replication_error = None
-        if server.initiation_steps_done < len(self._initiation_steps()):
+        if server.initiation_steps_done < len(INITIATION_STEPS):
             server.replication_state = "INITIATING"
         else:
             server.replication_state = "CONTINUOUS" if server.initial_sync_done else "INITIAL_SYNC"
         return 200, self._view(server)
-
-    @staticmethod
-    def _initiation_steps() -> list[str]:
-        from sandbox.mgn.model import INITIATION_STEPS
-
-        return INITIATION_STEPS
 
     def op_DisconnectFromService(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         server = self._server(body["sourceServerID"])
@@ -960,7 +695,7 @@ class MgnService:
         wave_id = new_id("wave-")
         wave = Wave(
             wave_id,
-            self._arn("wave", wave_id),
+            self.arn("wave", wave_id),
             body["name"],
             body.get("description"),
             body.get("tags") or {},
@@ -1013,7 +748,7 @@ class MgnService:
         app_id = new_id("app-")
         app = Application(
             app_id,
-            self._arn("application", app_id),
+            self.arn("application", app_id),
             body["name"],
             body.get("description"),
             body.get("tags") or {},
@@ -1142,13 +877,3 @@ _READ_ONLY = {
     "ListApplications",
     "ListTagsForResource",
 }
-
-
-def _seeded_bytes(seed: bytes, size: int) -> bytes:
-    """Deterministic pseudo-random content (a file's checksum is stable across runs of one config)."""
-    out = bytearray()
-    counter = 0
-    while len(out) < size:
-        out += hashlib.sha256(seed + counter.to_bytes(8, "big")).digest()
-        counter += 1
-    return bytes(out[:size])

@@ -14,13 +14,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sandbox.apps import addresses, start_app
-from sandbox.mgn.model import Instance, Job, new_id
+from sandbox.apps import DiskApp, addresses, start_app
+from sandbox.mgn.model import Instance, Job, SourceServer, new_id
 
 if TYPE_CHECKING:
     from sandbox.mgn.api import MgnService
-
-MANAGED_TAGS = {"AWSApplicationMigrationServiceManaged": "mgn.amazonaws.com"}
 
 
 class JobAborted(Exception):
@@ -125,7 +123,7 @@ class Launcher:
             old = service.instances[previous["ec2InstanceID"]]
             if old.running:
                 job.add_log("CLEANUP_START", sourceServerID=server_id, targetInstanceID=old.ec2_instance_id)
-                service.terminate_instance(old)
+                terminate_instance(service, old)
                 job.add_log("CLEANUP_END", sourceServerID=server_id, targetInstanceID=old.ec2_instance_id)
         job.add_log("LAUNCH_START", sourceServerID=server_id)
         if self.world.faults.launch_should_fail(server_id, server.hostname):
@@ -134,7 +132,7 @@ class Launcher:
             return
         kind = "test" if job.initiated_by == "START_TEST" else "cutover"
         try:
-            instance = service.launch_instance(server, job.id, kind, snapshot)
+            instance = launch_instance(service, server, job.id, kind, snapshot)
         except Exception as exc:  # a real failure of the sandbox (no free address...) is a failed launch too
             self._fail(job, server_id, f"{type(exc).__name__}: {exc}")
             return
@@ -173,7 +171,7 @@ class Launcher:
                 job.add_log(
                     "CLEANUP_START", sourceServerID=server.id, targetInstanceID=instance.ec2_instance_id
                 )
-                service.terminate_instance(instance)
+                terminate_instance(service, instance)
                 job.add_log(
                     "CLEANUP_END", sourceServerID=server.id, targetInstanceID=instance.ec2_instance_id
                 )
@@ -192,13 +190,66 @@ def instance_candidates(service: MgnService) -> list[str]:
     return [ip for ip in pool if ip not in ever] + [ip for ip in pool if ip in ever and ip not in running]
 
 
-def start_instance_app(
+def _start_app(
     service: MgnService, image_dir: Path, identity: dict[str, Any], port: int, ip: str | None
-):
-    """Start an instance's app on `ip` if given (restart), else on the first free instance address."""
-    boot_image = image_dir / "boot.img"
-    candidates = [ip] if ip else instance_candidates(service)
-    return start_app(candidates, port, boot_image, identity)
+) -> DiskApp:
+    """An instance's app on `ip` if given (a restart), else on the first free instance address."""
+    return start_app([ip] if ip else instance_candidates(service), port, image_dir / "boot.img", identity)
 
 
-__all__ = ["MANAGED_TAGS", "Instance", "Launcher", "instance_candidates", "start_instance_app"]
+def launch_instance(
+    service: MgnService, server: SourceServer, job_id: str, kind: str, image_dir: Path
+) -> Instance:
+    """Under world.lock: the snapshot becomes the instance's disk, its app starts, EC2 (moto) records it."""
+    started = server.launch_configuration.get("launchDisposition", "STARTED") == "STARTED"
+    identity = {"hostname": server.hostname, "role": f"{kind}-instance", "sourceServerID": server.id}
+    app = _start_app(service, image_dir, identity, server.app_port, None)
+    if not started:
+        app.stop()  # launchDisposition STOPPED: the address is reserved, nothing answers on it
+    instance_id = service.ec2.register(server, app.ip, kind, job_id)
+    if not started:
+        service.ec2.stop(instance_id)
+    final_dir = service.instances_dir / instance_id
+    shutil.rmtree(final_dir, ignore_errors=True)
+    image_dir.rename(final_dir)
+    app.image = final_dir / "boot.img"
+    instance = Instance(
+        ec2_instance_id=instance_id,
+        source_server_id=server.id,
+        job_id=job_id,
+        kind=kind,
+        ip=app.ip,
+        port=server.app_port,
+        image_dir=str(final_dir),
+        launched_at=time.time(),
+        started=started,
+    )
+    service.instances[instance_id] = instance
+    if started:
+        app.identity["ec2InstanceID"] = instance_id
+        service.instance_apps[instance_id] = app
+    return instance
+
+
+def revive_instance(service: MgnService, instance: Instance) -> None:
+    """After a restart: same address, same EC2 id, the app serving the same materialized disk."""
+    server = service.servers[instance.source_server_id]
+    if instance.started:
+        identity = {
+            "hostname": server.hostname,
+            "role": f"{instance.kind}-instance",
+            "sourceServerID": server.id,
+            "ec2InstanceID": instance.ec2_instance_id,
+        }
+        app = _start_app(service, Path(instance.image_dir), identity, instance.port, instance.ip)
+        service.instance_apps[instance.ec2_instance_id] = app
+    service.ec2.register(server, instance.ip, instance.kind, instance.job_id, instance.ec2_instance_id)
+
+
+def terminate_instance(service: MgnService, instance: Instance) -> None:
+    app = service.instance_apps.pop(instance.ec2_instance_id, None)
+    if app is not None:
+        app.stop()
+    service.ec2.terminate(instance.ec2_instance_id, instance.ip)
+    instance.running = False
+    shutil.rmtree(instance.image_dir, ignore_errors=True)
