@@ -36,9 +36,13 @@ def _parse_time(value: str | None) -> datetime | None:
 
 
 def _run_started(context: Context) -> datetime | None:
-    """Start of this DAG run (less clock skew): jobs initiated since then belong to this run's tries."""
-    start = getattr(context.get("dag_run"), "start_date", None)
-    return start - CLOCK_SKEW if start else None
+    """
+    When this DAG run began (less clock skew). ``run_after`` first: unlike ``start_date`` it does not move
+    when a task or the run is cleared.
+    """
+    dag_run = context.get("dag_run")
+    starts = [t for t in (getattr(dag_run, "run_after", None), getattr(dag_run, "start_date", None)) if t]
+    return min(starts) - CLOCK_SKEW if starts else None
 
 
 def _lifecycle_state(server: dict[str, Any]) -> str:
@@ -158,29 +162,53 @@ class _MgnLaunchOperator(_MgnJobOperator):
     def start(self, source_server_ids: list[str], tags: dict[str, str]) -> dict[str, Any]:
         raise NotImplementedError
 
-    def job_to_reuse(self, servers: dict[str, dict[str, Any]], since: datetime | None) -> str | None:
+    def jobs_of_this_run(self, initiated: dict[str, dict[str, Any]], context: Context) -> set[str]:
         """
-        The job every server's ``lifeCycle.<last launch>.initiated`` points to, when it was initiated during
-        this run or the servers already reached the launch's state; None when a new launch is due.
+        The servers' last jobs that this DAG run started: tagged with its dag/run id (exact, and stable when
+        the task is cleared), or, for a job without our tags, initiated since the run began.
+        """
+        ti = context.get("ti")
+        run = (str(getattr(ti, "dag_id", "")), str(getattr(ti, "run_id", ""))[:256])
+        known = sorted({i["jobID"] for i in initiated.values() if i.get("jobID")})
+        jobs = self.hook.describe_jobs(known) if known else []
+        ours = {
+            j["jobID"]
+            for j in jobs
+            if ((j.get("tags") or {}).get("airflow-dag-id"), (j.get("tags") or {}).get("airflow-run-id"))
+            == run
+        }
+        untagged = {j["jobID"] for j in jobs if "airflow-run-id" not in (j.get("tags") or {})}
+        since = _run_started(context)
+        ours |= {
+            i["jobID"]
+            for i in initiated.values()
+            if i.get("jobID") in untagged
+            and since
+            and (t := _parse_time(i.get("apiCallDateTime")))
+            and t >= since
+        }
+        return ours
+
+    def job_to_reuse(self, servers: dict[str, dict[str, Any]], context: Context) -> str | None:
+        """
+        The job every server's ``lifeCycle.<last launch>.initiated`` points to, when this run started it or
+        the servers already reached the launch's state; None when a new launch is due. Raises when the wave
+        is half launched, rather than guess.
         """
         initiated = {
             sid: s.get("lifeCycle", {}).get(self.lifecycle_key, {}).get("initiated") or {}
             for sid, s in servers.items()
         }
-        job_ids = {i.get("jobID") for i in initiated.values()}
         states = {_lifecycle_state(s) for s in servers.values()}
-        recent = {
-            sid
-            for sid, i in initiated.items()
-            if since and i.get("jobID") and (t := _parse_time(i.get("apiCallDateTime"))) and t >= since
-        }
         if refused := states & self.refused_states:
             raise AirflowException(f"Refusing a {self.kind} launch: servers are already {sorted(refused)}.")
+        job_ids = {i.get("jobID") for i in initiated.values()}
+        ours = self.jobs_of_this_run(initiated, context)
         if len(job_ids) == 1 and None not in job_ids:
             (job_id,) = job_ids
-            if states <= self.reached_states or len(recent) == len(servers):
+            if states <= self.reached_states or job_id in ours:
                 return job_id
-        if recent or states <= self.reached_states:
+        if ours or states <= self.reached_states:
             by_job = {sid: (i.get("jobID"), _lifecycle_state(servers[sid])) for sid, i in initiated.items()}
             raise AirflowException(
                 f"Refusing a second {self.kind} launch: the wave's servers disagree about their last "
@@ -191,7 +219,7 @@ class _MgnLaunchOperator(_MgnJobOperator):
 
     def execute(self, context: Context) -> str:
         servers = self.describe_wave()
-        job_id = self.job_to_reuse(servers, _run_started(context))
+        job_id = self.job_to_reuse(servers, context)
         if job_id:
             self.log.info(
                 "Reusing MGN %s job %s started earlier for this wave: not launching again.", self.kind, job_id

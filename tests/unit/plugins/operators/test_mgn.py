@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from operators.mgn import (
 )
 from triggers.mgn import MgnJobCompleteTrigger
 
-from tests.unit.plugins.conftest import jid, job, server, sid
+from tests.unit.plugins.conftest import RUN_START, jid, job, server, sid
 
 IDS = [sid(1), sid(2)]
 COMMON: dict[str, Any] = {
@@ -33,46 +34,69 @@ def launched(n: int, key: str, job_id: str, when: str, state: str) -> dict[str, 
     return server(n, state=state, lifecycle={key: {"initiated": {"jobID": job_id, "apiCallDateTime": when}}})
 
 
+OUR_TAGS = {"airflow-dag-id": "wave_1", "airflow-run-id": "manual__1", "airflow-task-id": "t"}
+OTHER_RUN = {"airflow-dag-id": "wave_1", "airflow-run-id": "manual__0", "airflow-task-id": "t"}
+
+
 def test_start_cutover_then_retry_reuses_the_job(stub, context):
     op = MgnStartCutoverOperator(**COMMON)
     stubber = stub(op.hook)
-    stubber.add_response(
-        "describe_source_servers",
-        {"items": [server(1, state="READY_FOR_CUTOVER"), server(2, state="READY_FOR_CUTOVER")]},
-        DESCRIBE,
-    )
+    ready = {"items": [server(1, state="READY_FOR_CUTOVER"), server(2, state="READY_FOR_CUTOVER")]}
+    stubber.add_response("describe_source_servers", ready, DESCRIBE)
     stubber.add_response(
         "start_cutover",
-        {"job": job(jid("c"), {}, status="PENDING", initiatedBy="START_CUTOVER")},
-        {
-            "sourceServerIDs": IDS,
-            "tags": {"airflow-dag-id": "wave_1", "airflow-run-id": "manual__1", "airflow-task-id": "t"},
-        },
+        {"job": job(jid("c"), {}, status="PENDING", initiatedBy="START_CUTOVER", tags=OUR_TAGS)},
+        {"sourceServerIDs": IDS, "tags": OUR_TAGS},
     )
     assert op.execute(context) == jid("c")
 
-    # The retry: servers point at the job (initiated during this run): no second StartCutover is queued.
+    # The retry: the servers point at the job this run tagged; one launch failed and its server reverted.
+    # No second StartCutover is queued: the Stubber would fail on one.
+    when = "2026-11-26T12:00:30Z"
+    after = {
+        "items": [
+            launched(1, "lastCutover", jid("c"), when, "CUTTING_OVER"),
+            launched(2, "lastCutover", jid("c"), when, "READY_FOR_CUTOVER"),
+        ]
+    }
+    stubber.add_response("describe_source_servers", after, DESCRIBE)
+    stubber.add_response(
+        "describe_jobs",
+        {"items": [job(jid("c"), {sid(1): "LAUNCHED", sid(2): "FAILED"}, tags=OUR_TAGS)]},
+        {"filters": {"jobIDs": [jid("c")]}},
+    )
+    context["ti"].try_number = 2
+    assert op.execute(context) == jid("c")
+
+    # A clear of the task moves the run's start_date past the job: the tags still say whose it is.
+    context["dag_run"].start_date = RUN_START + timedelta(hours=3)
+    stubber.add_response("describe_source_servers", after, DESCRIBE)
+    stubber.add_response("describe_jobs", {"items": [job(jid("c"), {}, tags=OUR_TAGS)]})
+    assert op.execute(context) == jid("c")
+
+
+def test_untagged_job_started_during_the_run_is_reused(stub, context):
+    op = MgnStartCutoverOperator(**COMMON)
+    stubber = stub(op.hook)
     when = "2026-11-26T12:00:30Z"
     stubber.add_response(
         "describe_source_servers",
         {
             "items": [
-                launched(1, "lastCutover", jid("c"), when, "CUTTING_OVER"),
-                launched(
-                    2, "lastCutover", jid("c"), when, "READY_FOR_CUTOVER"
-                ),  # e.g. its launch failed and reverted
+                launched(1, "lastCutover", jid("c"), when, "READY_FOR_CUTOVER"),
+                launched(2, "lastCutover", jid("c"), when, "READY_FOR_CUTOVER"),
             ]
         },
-        DESCRIBE,
     )
-    context["ti"].try_number = 2
+    stubber.add_response("describe_jobs", {"items": [job(jid("c"), {})]})
     assert op.execute(context) == jid("c")
 
 
 def test_state_already_reached_reuses_even_an_older_job(stub, context):
     op = MgnStartTestOperator(**COMMON)
+    stubber = stub(op.hook)
     old = "2026-11-20T08:00:00Z"
-    stub(op.hook).add_response(
+    stubber.add_response(
         "describe_source_servers",
         {
             "items": [
@@ -81,6 +105,7 @@ def test_state_already_reached_reuses_even_an_older_job(stub, context):
             ]
         },
     )
+    stubber.add_response("describe_jobs", {"items": [job(jid("t"), {}, tags=OTHER_RUN)]})
     assert op.execute(context) == jid("t")
 
 
@@ -97,6 +122,7 @@ def test_an_old_test_does_not_block_a_new_one(stub, context):
             ]
         },
     )
+    stubber.add_response("describe_jobs", {"items": [job(jid("t"), {}, tags=OTHER_RUN)]})
     stubber.add_response(
         "start_test", {"job": job(jid("n"), {}, status="PENDING")}, {"sourceServerIDs": IDS, "tags": ANY}
     )
@@ -105,7 +131,8 @@ def test_an_old_test_does_not_block_a_new_one(stub, context):
 
 def test_servers_launched_by_different_jobs_this_run_refuse_a_relaunch(stub, context):
     op = MgnStartCutoverOperator(**COMMON)
-    stub(op.hook).add_response(
+    stubber = stub(op.hook)
+    stubber.add_response(
         "describe_source_servers",
         {
             "items": [
@@ -114,6 +141,7 @@ def test_servers_launched_by_different_jobs_this_run_refuse_a_relaunch(stub, con
             ]
         },
     )
+    stubber.add_response("describe_jobs", {"items": [job(jid("a"), {}, tags=OUR_TAGS)]})
     with pytest.raises(AirflowException, match="Refusing a second cutover launch"):
         op.execute(context)
 
