@@ -287,7 +287,7 @@ class MgnTerminateTargetInstancesOperator(_MgnJobOperator):
                 f"MGN refuses TerminateTargetInstances for servers in {refused}: change their lifecycle to "
                 "READY_FOR_CUTOVER (MgnChangeServerLifeCycleStateOperator) first."
             )
-        job_id = self._terminate_job_of_this_run(set(servers), _run_started(context))
+        job_id = self._terminate_job_of_this_run(set(servers), context)
         if job_id:
             self.log.info("Reusing MGN terminate job %s started earlier in this run.", job_id)
             return self.finish(context, job_id)
@@ -302,14 +302,22 @@ class MgnTerminateTargetInstancesOperator(_MgnJobOperator):
         self.log.info("Started MGN terminate job %s for %s.", job_id, targets)
         return self.finish(context, job_id)
 
-    def _terminate_job_of_this_run(self, wave: set[str], since: datetime | None) -> str | None:
+    def _terminate_job_of_this_run(self, wave: set[str], context: Context) -> str | None:
+        """
+        A terminate job this very task started in this run (tags dag/run/task), for servers of the wave. The
+        task ID matters: a wave DAG terminates twice (test instances, then cutover ones on rollback).
+        """
+        since = _run_started(context)
         if since is None:
             return None
+        mine = self.job_tags(context)
+        keys = ("airflow-dag-id", "airflow-run-id", "airflow-task-id")
         from_date = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         jobs = [
             j
             for j in self.hook.describe_jobs(from_date=from_date)
             if j.get("type") == "TERMINATE"
+            and all((j.get("tags") or {}).get(k) == mine.get(k) for k in keys)
             and {p["sourceServerID"] for p in j.get("participatingServers", [])} & wave
         ]
         jobs.sort(key=lambda j: j.get("creationDateTime", ""), reverse=True)

@@ -231,9 +231,11 @@ def test_terminate_only_servers_with_instances_and_reuse_on_retry(stub, context)
         "describe_source_servers",
         {"items": [server(1, state="READY_FOR_CUTOVER"), server(2, state="READY_FOR_CUTOVER")]},
     )
-    stubber.add_response(
-        "describe_jobs", {"items": [job(jid("x"), {sid(1): "TERMINATED"}, type="TERMINATE")]}
+    earlier = job(
+        jid("y"), {sid(1): "TERMINATED"}, type="TERMINATE", tags={**OUR_TAGS, "airflow-task-id": "other"}
     )
+    mine = job(jid("x"), {sid(1): "TERMINATED"}, type="TERMINATE", tags=OUR_TAGS)
+    stubber.add_response("describe_jobs", {"items": [earlier, mine]})
     assert op.execute(context) == jid("x")
 
 
