@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sandbox.testing import running_sandbox  # noqa: E402
+from sandbox.testing import running_sandbox
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS-sandbox.md"
 

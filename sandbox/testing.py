@@ -121,8 +121,18 @@ def running_sandbox(
     *,
     subprocess: bool = False,
     port: int | None = None,
+    reset_moto: bool = False,
 ) -> Iterator[SandboxHandle]:
-    """A sandbox serving `config` (default: the demo world) with its state in `state_dir` (default: a temp dir)."""
+    """A sandbox serving `config` (default: the demo world) with its state in `state_dir` (default: a temp dir).
+
+    In-process sandboxes share moto's process-global state (like one long-running moto server): resources
+    a previous test made are still there. `reset_moto=True` clears every moto backend first (about a
+    second more, as moto rebuilds EC2); never do it while another in-process sandbox is in use.
+    """
+    if reset_moto and not subprocess:
+        from moto.moto_api._internal.models import moto_api_backend
+
+        moto_api_backend.reset()
     data = _config_dict(config)
     with contextlib.ExitStack() as stack:
         if state_dir is None:

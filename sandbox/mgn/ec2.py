@@ -49,6 +49,12 @@ class Ec2Registry:
         ec2.create_tags([subnet.id], {"Name": "mgn-sandbox-targets"})
         return subnet.id
 
+    def taken_ips(self) -> set[str]:
+        """Addresses moto holds in the subnet: another sandbox of this process may have used the prefix."""
+        with contextlib.suppress(Exception):
+            return set(self.backend().get_subnet(self.subnet())._subnet_ips)
+        return set()
+
     def register(
         self, server: SourceServer, ip: str, kind: str, job_id: str, instance_id: str | None = None
     ) -> str:

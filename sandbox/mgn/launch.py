@@ -186,7 +186,8 @@ def instance_candidates(service: MgnService) -> list[str]:
     """Never-used addresses first (a terminated instance's address stays dark for a while), then freed ones."""
     running = {i.ip for i in service.instances.values() if i.running}
     ever = {i.ip for i in service.instances.values()}
-    pool = list(addresses(service.world.config.network.instance_prefix))
+    taken = service.ec2.taken_ips()
+    pool = [ip for ip in addresses(service.world.config.network.instance_prefix) if ip not in taken]
     return [ip for ip in pool if ip not in ever] + [ip for ip in pool if ip in ever and ip not in running]
 
 
