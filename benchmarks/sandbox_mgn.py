@@ -187,7 +187,10 @@ def main() -> int:
         f"## DescribeSourceServers over 200 source servers ({repeat} calls each, after one warm-up)",
         "| call | median ms | p95 ms | min ms |",
         "|---|---:|---:|---:|",
-        *(f"| {name} | {s['median_ms']:.1f} | {s['p95_ms']:.1f} | {s['min_ms']:.1f} |" for name, s in describe.items()),
+        *(
+            f"| {name} | {s['median_ms']:.1f} | {s['p95_ms']:.1f} | {s['min_ms']:.1f} |"
+            for name, s in describe.items()
+        ),
         "",
         f"- ratio to the boto3 round-trip floor (STS): **{mgn_ms / sts_ms:.1f}x**",
         f"- ratio to moto's EC2 DescribeInstances over 200 instances: **{mgn_ms / ec2_ms:.2f}x**",

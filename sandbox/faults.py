@@ -27,7 +27,8 @@ class FaultSettings(BaseModel):
     stall_replication: list[str] = Field(default_factory=list, description="hostnames or sourceServerIDs")
     job_delay_seconds: float = Field(default=0.0, ge=0, description="extra seconds added to every job step")
     fail_dms_tasks: list[str] = Field(
-        default_factory=list, description="DMS ReplicationTaskIdentifiers whose run fails (read by sandbox/dms)"
+        default_factory=list,
+        description="DMS ReplicationTaskIdentifiers whose run fails (read by sandbox/dms)",
     )
     seed: int | None = None
 

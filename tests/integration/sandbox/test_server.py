@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime
 
 import pytest
@@ -11,7 +12,8 @@ from botocore.exceptions import ClientError
 
 from sandbox.http import SandboxRequest
 from sandbox.server import credential_scope, project_services
-from sandbox.testing import SandboxHandle
+from sandbox.testing import SandboxHandle, running_sandbox
+from tests.integration.sandbox.helpers import wait_job, wait_replicating
 
 
 def test_health_and_fault_endpoints(sandbox: SandboxHandle) -> None:
@@ -112,3 +114,22 @@ def test_unimplemented_operation_says_so(sandbox: SandboxHandle) -> None:
     with pytest.raises(ClientError) as excinfo:
         sandbox.client("mgn", max_attempts=1).list_connectors()
     assert excinfo.value.response["Error"]["Code"] == "NotImplemented"
+
+
+def test_sandboxes_reusing_addresses_in_one_process(tmp_path) -> None:
+    """moto's state outlives an in-process sandbox: the next one on the same prefix must still launch."""
+    second = random.randint(10, 250)
+    config = {
+        "network": {"source_prefix": f"127.{second}.1", "instance_prefix": f"127.{second}.2"},
+        "source_servers": [{"hostname": "solo-1"}],
+    }
+    for run in range(2):
+        with running_sandbox(config, tmp_path / f"run-{run}") as sandbox:
+            mgn = sandbox.client("mgn")
+            server_id = wait_replicating(mgn, count=1)[0]["sourceServerID"]
+            job = wait_job(mgn, mgn.start_test(sourceServerIDs=[server_id])["job"]["jobID"])
+            assert job["participatingServers"][0]["launchStatus"] == "LAUNCHED"
+            assert (
+                requests.get(f"{sandbox.servers()['instances'][0]['url']}/health", timeout=5).status_code
+                == 200
+            )
