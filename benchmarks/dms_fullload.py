@@ -37,6 +37,9 @@ from dms_common import (
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+# imported before timing: in the sandbox the engine is loaded once, not per task
+from sandbox.dms.engine import Database, FullLoadRun, TaskSettings
+
 MAPPINGS_PG = json.dumps(
     {
         "rules": [
@@ -86,8 +89,6 @@ def case_pg_copy(source: str, target: str) -> dict:
 
 
 def _dms(source: str, target: str, mappings: str) -> dict:
-    from sandbox.dms.engine import Database, FullLoadRun, TaskSettings
-
     run = FullLoadRun(
         Database(make_url(source), "source"),
         Database(make_url(target), "target"),

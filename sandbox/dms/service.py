@@ -684,6 +684,8 @@ class DmsService:
         task_arn = task["ReplicationTaskArn"]
         now = time.time()
         if not reload:
+            self.runs.pop(task_arn, None)
+            task["_tables"] = []
             task["Status"] = "starting"
             task.pop("StopReason", None)
             task.pop("LastFailureMessage", None)
@@ -735,6 +737,9 @@ class DmsService:
                     if not reload and task["Status"] == "starting":
                         task["Status"] = "running"
                         task["ReplicationTaskStats"]["FullLoadStartDate"] = time.time()
+                injected = getattr(getattr(self.world, "faults", None), "settings", None)
+                if task["ReplicationTaskIdentifier"] in (getattr(injected, "fail_dms_tasks", None) or []):
+                    raise DmsError("Fault", "Injected fault: the replication task failed (faults.fail_dms_tasks)")
                 if migration == "cdc":
                     task["_loading"] = False
                     self._idle_until_stopped(task, stop)

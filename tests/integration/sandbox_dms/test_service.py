@@ -350,3 +350,112 @@ def test_bad_input_gives_aws_errors(dms, instance_arn, sqlite_url, tmp_path):
         else:
             assert "Cannot connect to target endpoint pg-nowhere" in t["LastFailureMessage"]
             assert "secret-password" not in t["LastFailureMessage"]
+
+
+def test_modify_then_stop_in_the_middle_of_a_load(dms, instance_arn, sqlite_url, postgres_url):
+    import sqlite3
+
+    conn = sqlite3.connect(sqlite_url.database)
+    conn.execute("CREATE TABLE big (id INTEGER PRIMARY KEY, payload VARCHAR(60))")
+    conn.execute(
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 200000) "
+        "INSERT INTO big SELECT n, hex(randomblob(24)) FROM g"
+    )
+    conn.commit()
+    conn.close()
+    source = dms.create_endpoint(
+        EndpointIdentifier="src-big",
+        EndpointType="source",
+        EngineName="sqlite",
+        DatabaseName=sqlite_url.database,
+    )["Endpoint"]
+    target = _pg_endpoint(dms, "tgt-big", "target", postgres_url, Username="postgres")
+    mappings = include_all("main", "big")
+    mappings["rules"].append(
+        {
+            "rule-type": "transformation",
+            "rule-id": "2",
+            "rule-name": "public",
+            "rule-target": "schema",
+            "object-locator": {"schema-name": "main"},
+            "rule-action": "rename",
+            "value": "public",
+        }
+    )
+    task = dms.create_replication_task(
+        ReplicationTaskIdentifier="big-load",
+        SourceEndpointArn=source["EndpointArn"],
+        TargetEndpointArn=target["EndpointArn"],
+        ReplicationInstanceArn=instance_arn,
+        MigrationType="full-load",
+        TableMappings=json.dumps(mappings),
+    )["ReplicationTask"]
+    task_filter = [{"Name": "replication-task-arn", "Values": [task["ReplicationTaskArn"]]}]
+    dms.get_waiter("replication_task_ready").wait(Filters=task_filter, WaiterConfig=FAST)
+    modified = dms.modify_replication_task(
+        ReplicationTaskArn=task["ReplicationTaskArn"],
+        ReplicationTaskSettings=json.dumps({"FullLoadSettings": {"CommitRate": 500}}),
+    )["ReplicationTask"]
+    assert modified["Status"] == "modifying"  # botocore's ready waiter treats modifying as a failure
+    assert _wait_settled(dms, task["ReplicationTaskArn"])["Status"] == "ready"
+    settings = json.loads(
+        dms.describe_replication_tasks(Filters=task_filter)["ReplicationTasks"][0]["ReplicationTaskSettings"]
+    )
+    assert settings["FullLoadSettings"]["CommitRate"] == 500
+
+    dms.start_replication_task(
+        ReplicationTaskArn=task["ReplicationTaskArn"], StartReplicationTaskType="start-replication"
+    )
+    deadline = time.monotonic() + 30
+    while True:  # wait until rows are flowing
+        stats = dms.describe_table_statistics(ReplicationTaskArn=task["ReplicationTaskArn"])[
+            "TableStatistics"
+        ]
+        if stats and stats[0]["FullLoadRows"] > 0:
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert stats[0]["TableState"] == "Full load" and stats[0]["FullLoadRows"] < 200000
+    running = dms.describe_replication_tasks(Filters=task_filter)["ReplicationTasks"][0]
+    assert running["Status"] == "running" and running["ReplicationTaskStats"]["TablesLoading"] == 1
+    assert 0 <= running["ReplicationTaskStats"]["FullLoadProgressPercent"] < 100
+    dms.stop_replication_task(ReplicationTaskArn=task["ReplicationTaskArn"])
+    dms.get_waiter("replication_task_stopped").wait(Filters=task_filter, WaiterConfig=FAST)
+    stopped = dms.describe_replication_tasks(Filters=task_filter)["ReplicationTasks"][0]
+    assert stopped["StopReason"] == "Stop Reason NORMAL"
+    assert stopped["ReplicationTaskStats"]["TablesLoaded"] == 0
+    assert stopped["ReplicationTaskStats"]["FullLoadProgressPercent"] < 100
+    table = dms.describe_table_statistics(ReplicationTaskArn=task["ReplicationTaskArn"])["TableStatistics"][0]
+    assert table["TableState"] == "Table cancelled"
+
+
+def test_replication_instance_lifecycle_and_errors(dms):
+    arn = dms.create_replication_instance(
+        ReplicationInstanceIdentifier="ri-lifecycle",
+        ReplicationInstanceClass="dms.t3.micro",
+        AllocatedStorage=20,
+    )["ReplicationInstance"]["ReplicationInstanceArn"]
+    by_arn = [{"Name": "replication-instance-arn", "Values": [arn]}]
+    first = dms.describe_replication_instances(Filters=by_arn)["ReplicationInstances"][0]
+    assert first["ReplicationInstanceStatus"] == "creating" and first["AllocatedStorage"] == 20
+    with pytest.raises(ClientError) as err:
+        dms.create_replication_instance(
+            ReplicationInstanceIdentifier="ri-lifecycle", ReplicationInstanceClass="dms.t3.micro"
+        )
+    assert err.value.response["Error"]["Code"] == "ResourceAlreadyExistsFault"
+    with pytest.raises(ClientError) as err:
+        dms.create_replication_instance(
+            ReplicationInstanceIdentifier="1-bad--name", ReplicationInstanceClass="x"
+        )
+    assert err.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    dms.get_waiter("replication_instance_available").wait(Filters=by_arn, WaiterConfig=FAST)
+    assert (
+        dms.delete_replication_instance(ReplicationInstanceArn=arn)["ReplicationInstance"][
+            "ReplicationInstanceStatus"
+        ]
+        == "deleting"
+    )
+    dms.get_waiter("replication_instance_deleted").wait(Filters=by_arn, WaiterConfig=FAST)
+    with pytest.raises(ClientError) as err:
+        dms.delete_replication_instance(ReplicationInstanceArn=arn)
+    assert err.value.response["Error"]["Code"] == "ResourceNotFoundFault"
