@@ -110,7 +110,7 @@ class _MgnJobOperator(MgnWaveOperator):
         run = {
             "airflow-dag-id": getattr(ti, "dag_id", None),
             "airflow-run-id": getattr(ti, "run_id", None),
-            "airflow-task-id": getattr(ti, "task_id", None),
+            "airflow-task-id": self.task_id,
         }
         return {**{k: str(v)[:256] for k, v in run.items() if v}, **(self.tags or {})}
 

@@ -124,3 +124,30 @@ def test_operators_survive_throttling_and_5xx(aws_conn, sandbox, mgn, wave, cont
     assert mgn.describe_jobs(filters={"jobIDs": [job_id]})["items"][0]["status"] == "COMPLETED"
     injected = sandbox.faults()["injected"]
     assert injected["throttle"] + injected["error"] > 0
+
+
+def test_cutover_rollback_terminates_the_cutover_instances_in_the_same_run(aws_conn, mgn, wave, context):
+    common = {"aws_conn_id": aws_conn, "source_server_ids": wave}
+    test_job = MgnStartTestOperator(task_id="test", **common).execute(context)
+    MgnJobCompleteSensor(task_id="w", job_id=test_job, aws_conn_id=aws_conn, **FAST).execute(context)
+    MgnChangeServerLifeCycleStateOperator(task_id="rfc", state="READY_FOR_CUTOVER", **common).execute(context)
+    MgnTerminateTargetInstancesOperator(
+        task_id="terminate_test", wait_for_completion=True, **FAST, **common
+    ).execute(context)
+    cutover_job = MgnStartCutoverOperator(task_id="cutover", **common).execute(context)
+    MgnJobCompleteSensor(task_id="wc", job_id=cutover_job, aws_conn_id=aws_conn, **FAST).execute(context)
+
+    # Rollback, as the guide orders it: back to READY_FOR_CUTOVER, then terminate (a different task).
+    MgnChangeServerLifeCycleStateOperator(task_id="rb_state", state="READY_FOR_CUTOVER", **common).execute(
+        context
+    )
+    rollback = MgnTerminateTargetInstancesOperator(
+        task_id="rb_terminate", wait_for_completion=True, **FAST, **common
+    )
+    rollback_job = rollback.execute(context)
+    assert rollback.execute(context) == rollback_job  # its retry reuses it
+    assert len(jobs_by(mgn, "TERMINATE")) == 2
+    servers = mgn.describe_source_servers(filters={"sourceServerIDs": wave})["items"]
+    assert {s["lifeCycle"]["state"] for s in servers} == {"READY_FOR_CUTOVER"}
+    assert not any(s.get("launchedInstance") for s in servers)
+    assert rollback.execute(context) == rollback_job
