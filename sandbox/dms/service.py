@@ -739,7 +739,9 @@ class DmsService:
                         task["ReplicationTaskStats"]["FullLoadStartDate"] = time.time()
                 injected = getattr(getattr(self.world, "faults", None), "settings", None)
                 if task["ReplicationTaskIdentifier"] in (getattr(injected, "fail_dms_tasks", None) or []):
-                    raise DmsError("Fault", "Injected fault: the replication task failed (faults.fail_dms_tasks)")
+                    raise DmsError(
+                        "Fault", "Injected fault: the replication task failed (faults.fail_dms_tasks)"
+                    )
                 if migration == "cdc":
                     task["_loading"] = False
                     self._idle_until_stopped(task, stop)

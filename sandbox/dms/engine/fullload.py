@@ -413,10 +413,12 @@ class TableLoader:
                 tgt.cursor().copy_expert(
                     f"COPY {self.target_name} ({cols}) FROM STDIN", counter, size=1 << 18
                 )
-            except BaseException:
+            except BaseException as exc:
                 reader.close()
                 producer.join()
                 tgt.rollback()
+                if self.stop.is_set():  # psycopg2 wraps the reader's LoadCancelled in its own error
+                    raise LoadCancelled() from exc
                 raise
             producer.join()
             if errors:

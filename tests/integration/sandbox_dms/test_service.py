@@ -459,3 +459,63 @@ def test_replication_instance_lifecycle_and_errors(dms):
     with pytest.raises(ClientError) as err:
         dms.delete_replication_instance(ReplicationInstanceArn=arn)
     assert err.value.response["Error"]["Code"] == "ResourceNotFoundFault"
+
+
+def test_injected_task_failure_and_state_survives_restart(tmp_path, sqlite_url):
+    create_realistic(sqlite_url, customers=3)
+    state = tmp_path / "state"
+    with running_sandbox({"source_servers": [], "faults": {"fail_dms_tasks": ["doomed"]}}, state) as box:
+        client = box.client("dms")
+        inst = client.create_replication_instance(
+            ReplicationInstanceIdentifier="ri-restart", ReplicationInstanceClass="dms.t3.micro"
+        )["ReplicationInstance"]["ReplicationInstanceArn"]
+        client.get_waiter("replication_instance_available").wait(
+            Filters=[{"Name": "replication-instance-arn", "Values": [inst]}], WaiterConfig=FAST
+        )
+        src = client.create_endpoint(
+            EndpointIdentifier="s",
+            EndpointType="source",
+            EngineName="sqlite",
+            DatabaseName=sqlite_url.database,
+        )["Endpoint"]["EndpointArn"]
+        tgt = client.create_endpoint(
+            EndpointIdentifier="t",
+            EndpointType="target",
+            EngineName="sqlite",
+            DatabaseName=str(tmp_path / "t.db"),
+            Password="kept-but-never-shown",
+        )["Endpoint"]["EndpointArn"]
+        task = client.create_replication_task(
+            ReplicationTaskIdentifier="doomed",
+            SourceEndpointArn=src,
+            TargetEndpointArn=tgt,
+            ReplicationInstanceArn=inst,
+            MigrationType="full-load",
+            TableMappings=json.dumps(include_all()),
+        )["ReplicationTask"]["ReplicationTaskArn"]
+        by_task = [{"Name": "replication-task-arn", "Values": [task]}]
+        client.get_waiter("replication_task_ready").wait(Filters=by_task, WaiterConfig=FAST)
+        client.start_replication_task(ReplicationTaskArn=task, StartReplicationTaskType="start-replication")
+        with pytest.raises(WaiterError):  # the stopped waiter fails on `failed`
+            _wait_settled(client, task)
+            client.get_waiter("replication_task_stopped").wait(Filters=by_task, WaiterConfig=FAST)
+        failed = client.describe_replication_tasks(Filters=by_task)["ReplicationTasks"][0]
+        assert failed["Status"] == "failed" and "Injected fault" in failed["LastFailureMessage"]
+        assert failed["StopReason"] == "Stop Reason FATAL_ERROR"
+    with running_sandbox({"source_servers": []}, state) as box:
+        client = box.client("dms")
+        assert [e["EndpointIdentifier"] for e in client.describe_endpoints()["Endpoints"]] == ["s", "t"]
+        assert "kept-but-never-shown" not in json.dumps(client.describe_endpoints())
+        again = client.describe_replication_tasks(Filters=by_task)["ReplicationTasks"][0]
+        assert again["Status"] == "failed"
+        client.start_replication_task(ReplicationTaskArn=task, StartReplicationTaskType="reload-target")
+        _wait_settled(client, task)
+        client.get_waiter("replication_task_stopped").wait(Filters=by_task, WaiterConfig=FAST)
+        stats = client.describe_table_statistics(ReplicationTaskArn=task)["TableStatistics"]
+        assert sorted(s["TableName"] for s in stats) == [
+            "customers",
+            "events",
+            "order_lines",
+            "orders",
+            "tags",
+        ]
