@@ -33,11 +33,11 @@ def _execute(url, *statements):
         engine.dispose()
 
 
-def _validate_only(source, target, settings, task="TESTTASK"):
+def _validate_only(source, target, settings, task="TESTTASK", mappings=None):
     run = FullLoadRun(
         Database(source, "source"),
         Database(target, "target"),
-        json.dumps(include_all("%", "%")),
+        json.dumps(mappings or include_all("%", "%")),
         TaskSettings.parse(json.dumps(settings)),
         task,
         validate_only=True,
@@ -147,3 +147,41 @@ def test_collation_difference_is_visible_unless_handled(mariadb_url, postgres_ur
     )
     assert handled.table_statistics()[0]["ValidationState"] == "Validated"
     assert read_failures(Database(postgres_url, "target"), "HANDLED") == []
+
+
+def test_float_precision_is_compared_at_the_target_type(sqlite_url, postgres_url):
+    import sqlite3
+
+    conn = sqlite3.connect(sqlite_url.database)
+    conn.execute("CREATE TABLE m (id INTEGER PRIMARY KEY, v REAL)")
+    conn.executemany("INSERT INTO m VALUES (?, ?)", [(i, i / 3 + 1e-9) for i in range(1, 50)])
+    conn.commit()
+    conn.close()
+    mappings = include_all("main", "m")
+    mappings["rules"] += [
+        {
+            "rule-type": "transformation",
+            "rule-id": "2",
+            "rule-name": "real4",
+            "rule-target": "column",
+            "object-locator": {"schema-name": "main", "table-name": "m", "column-name": "v"},
+            "rule-action": "change-data-type",
+            "data-type": {"type": "real4"},
+        },
+        {
+            "rule-type": "transformation",
+            "rule-id": "3",
+            "rule-name": "public",
+            "rule-target": "schema",
+            "object-locator": {"schema-name": "main"},
+            "rule-action": "rename",
+            "value": "public",
+        },
+    ]
+    # float4 keeps ~7 digits: the raw values differ, compared as REAL4 (6 significant digits) they match
+    run = run_task(sqlite_url, postgres_url, mappings, VALIDATE, task_name="FLOATS")
+    assert run.table_statistics()[0]["ValidationState"] == "Validated"
+    _execute(postgres_url, "UPDATE public.m SET v = v * 1.001 WHERE id = 30")  # a real difference
+    _validate_only(sqlite_url, postgres_url, VALIDATE, task="FLOATS", mappings=mappings)
+    failures = read_failures(Database(postgres_url, "target"), "FLOATS")
+    assert [(f["FAILURE_TYPE"], f["KEY"]["key"]) for f in failures] == [("RECORD_DIFF", ["30"])]
