@@ -84,3 +84,20 @@ def parity_probe(source_url: str, target_url: str, timeout: float) -> Callable[[
         return False, f"sha256 differs: source {source[:16]}..., instance {target[:16]}..."
 
     return probe
+
+
+def results_markdown(rows: list[dict[str, Any]]) -> str:
+    """The results table as Markdown, for an approval gate's body (HITL renders Markdown)."""
+    failed = sum(1 for r in rows if not r["ok"])
+    lines = [
+        f"**{len(rows) - failed} of {len(rows)} checks passed**" + (f", {failed} failed" if failed else ""),
+        "",
+        "| server | check | target | ok | detail |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r['server']} | {r['check']} | `{r['target']}` | {'yes' if r['ok'] else '**NO**'} | "
+        f"{str(r['detail']).replace('|', '/')} |"
+        for r in rows
+    ]
+    return "\n".join(lines)

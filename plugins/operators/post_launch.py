@@ -15,6 +15,7 @@ from mgn_checks.post_launch import (
     CheckResult,
     http_probe,
     parity_probe,
+    results_markdown,
     substitute,
     tcp_probe,
     with_retries,
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
 RESULTS_XCOM_KEY = "validation_results"
+REPORT_XCOM_KEY = "validation_report"
 
 
 def source_address(server: dict[str, Any]) -> str | None:
@@ -38,8 +40,9 @@ def source_address(server: dict[str, Any]) -> str | None:
 class MgnPostLaunchValidationOperator(AwsBaseOperator[MgnHook]):
     """
     Check every launched instance of a wave and return the results table (one row per server and check:
-    ``server, check, target, ok, detail``). The table also goes to XCom key ``validation_results`` before the
-    task fails, so a gate or a report can show it either way. Fails when a check fails unless ``report_only``.
+    ``server, check, target, ok, detail``). The table also goes to XCom key ``validation_results`` (and as
+    Markdown for an approval gate's body to ``validation_report``) before the task fails, so a gate or a
+    report can show it either way. Fails when a check fails unless ``report_only``.
 
     The instance's address comes from EC2 (``launchedInstance.ec2InstanceID`` -> PrivateIpAddress).
 
@@ -108,6 +111,7 @@ class MgnPostLaunchValidationOperator(AwsBaseOperator[MgnHook]):
                 for row in table
             ]
         context["ti"].xcom_push(key=RESULTS_XCOM_KEY, value=rows)
+        context["ti"].xcom_push(key=REPORT_XCOM_KEY, value=results_markdown(rows))
         self._log_table(rows)
         failed = [r for r in rows if not r["ok"]]
         if failed and not self.report_only:

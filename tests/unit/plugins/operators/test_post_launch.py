@@ -8,7 +8,12 @@ from unittest import mock
 import pytest
 from airflow.providers.common.compat.sdk import AirflowException
 from hooks.ec2 import Ec2ClientHook
-from operators.post_launch import RESULTS_XCOM_KEY, MgnPostLaunchValidationOperator, source_address
+from operators.post_launch import (
+    REPORT_XCOM_KEY,
+    RESULTS_XCOM_KEY,
+    MgnPostLaunchValidationOperator,
+    source_address,
+)
 
 from tests.unit.plugins.conftest import server, sid
 
@@ -66,8 +71,10 @@ def test_table_for_a_launched_and_a_missing_instance(stub, context, port):
         pytest.raises(AirflowException, match="1 of 5 post-launch checks failed"),
     ):
         op.execute(context)
-    rows = context["ti"].xcom_push.call_args.kwargs["value"]
-    assert context["ti"].xcom_push.call_args.kwargs["key"] == RESULTS_XCOM_KEY
+    pushed = {c.kwargs["key"]: c.kwargs["value"] for c in context["ti"].xcom_push.call_args_list}
+    rows = pushed[RESULTS_XCOM_KEY]
+    assert pushed[REPORT_XCOM_KEY].startswith("**4 of 5 checks passed**, 1 failed")
+    assert "| **NO** | no launched instance |" in pushed[REPORT_XCOM_KEY]
     assert [(r["server"], r["check"], r["ok"]) for r in rows] == [
         (sid(1), "instance", True),
         (sid(1), "http", True),
