@@ -63,6 +63,14 @@ def credential_scope(environ: dict[str, Any]) -> tuple[str | None, str | None]:
     return None, None
 
 
+# SigV4 signing names that differ from botocore's service names (for fault matching and error protocol).
+SIGNING_ALIASES = {
+    "monitoring": "cloudwatch",
+    "email": "ses",
+    "states": "stepfunctions",
+    "execute-api": "apigateway",
+}
+
 _PROTOCOLS: dict[str, str] = {}
 
 
@@ -77,11 +85,30 @@ def _protocol(service: str) -> str:
     return _PROTOCOLS[service]
 
 
-def fault_response(service: str, kind: str) -> SandboxResponse:
-    """An AWS-shaped throttling or internal error in the service's own protocol, so botocore retries it."""
+def wire_protocol(service: str, content_type: str) -> str:
+    """The protocol the client speaks: botocore may pick any of a model's `protocols` (CloudWatch: cbor or json)."""
+    model_protocol = _protocol(service)
+    if "cbor" in content_type:
+        return "smithy-rpc-v2-cbor"
+    if "x-amz-json" in content_type:
+        return "json" if model_protocol not in ("rest-json",) else model_protocol
+    if "x-www-form-urlencoded" in content_type and model_protocol not in ("ec2", "query"):
+        return "query"
+    return model_protocol
+
+
+def fault_response(service: str, kind: str, content_type: str = "") -> SandboxResponse:
+    """An AWS-shaped throttling or internal error in the client's protocol, so botocore retries it."""
     throttle = kind == "throttle"
     message = "Rate exceeded (sandbox fault)" if throttle else "Internal failure (sandbox fault)"
-    protocol = _protocol(service)
+    protocol = wire_protocol(service, content_type)
+    if protocol == "smithy-rpc-v2-cbor":
+        code = "ThrottlingException" if throttle else "InternalFailure"
+        return SandboxResponse(
+            400 if throttle else 500,
+            {"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"},
+            _cbor_text_map({"__type": code, "message": message}),
+        )
     if protocol == "rest-json":
         code = "ThrottlingException" if throttle else "InternalServerException"
         return SandboxResponse.json(
@@ -106,6 +133,23 @@ def fault_response(service: str, kind: str) -> SandboxResponse:
     return SandboxResponse(400 if throttle else 500, {"Content-Type": "text/xml"}, body.encode())
 
 
+def _cbor_text_map(items: dict[str, str]) -> bytes:
+    """The few bytes of CBOR an error body needs: a map of short text strings (RFC 8949)."""
+
+    def head(major: int, length: int) -> bytes:
+        if length < 24:
+            return bytes([major << 5 | length])
+        if length < 256:
+            return bytes([major << 5 | 24, length])
+        return bytes([major << 5 | 25]) + length.to_bytes(2, "big")
+
+    out = head(5, len(items))
+    for key, value in items.items():
+        for text in (key.encode(), value.encode()):
+            out += head(3, len(text)) + text
+    return out
+
+
 class SandboxApp:
     """The WSGI application."""
 
@@ -122,9 +166,11 @@ class SandboxApp:
             return self._control(Request(environ))(environ, start_response)
         service, region = credential_scope(environ)
         if service:
-            kind = self.world.faults.request_fault(service, self._operation(environ, path))
+            name = SIGNING_ALIASES.get(service, service)
+            kind = self.world.faults.request_fault(name, self._operation(environ, path))
             if kind:
-                return self._send(fault_response(service, kind), environ, start_response)
+                response = fault_response(name, kind, environ.get("CONTENT_TYPE", ""))
+                return self._send(response, environ, start_response)
         if service in self.services:
             request = Request(environ)
             sandbox_request = SandboxRequest(

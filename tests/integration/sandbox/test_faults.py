@@ -110,3 +110,30 @@ def test_slow_job_and_failed_launch(tmp_path) -> None:
         assert len([i for i in addresses if i["running"]]) == 2
         for instance in addresses:
             assert requests.get(f"{instance['url']}/health", timeout=5).status_code == 200
+
+
+MOTO_CALLS = {
+    "ec2": ("describe_instances", "RequestLimitExceeded"),
+    "sts": ("get_caller_identity", "Throttling"),
+    "route53": ("list_hosted_zones", "Throttling"),
+    "secretsmanager": ("list_secrets", "ThrottlingException"),
+    "ssm": ("describe_parameters", "ThrottlingException"),
+    "cloudwatch": ("list_metrics", "ThrottlingException"),
+    "sns": ("list_topics", "Throttling"),
+}
+
+
+def test_faults_on_moto_services_speak_each_protocol(sandbox: SandboxHandle) -> None:
+    """Throttling of moto-served services comes back in the client's protocol, so botocore retries it."""
+    sandbox.faults(throttle_rate=1.0, services=list(MOTO_CALLS))
+    for service, (method, code) in MOTO_CALLS.items():
+        with pytest.raises(ClientError) as excinfo:
+            getattr(sandbox.client(service, max_attempts=1), method)()
+        assert excinfo.value.response["Error"]["Code"] == code, service
+    sandbox.faults(reset=True, throttle_rate=0.4, error_rate=0.1, services=list(MOTO_CALLS), seed=11)
+    for service, (method, _) in MOTO_CALLS.items():
+        client = sandbox.client(service)
+        for _ in range(3):
+            getattr(client, method)()
+    injected = sandbox.faults()["injected"]
+    assert injected["throttle"] > 0 and injected["error"] > 0
