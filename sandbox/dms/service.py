@@ -337,8 +337,6 @@ class DmsService:
                 raise invalid("A sqlite endpoint needs DatabaseName: the path of the database file")
         elif not secret and not (body.get("ServerName") and body.get("Username")):
             raise invalid("ServerName and Username (or SecretsManagerSecretId) are required for this engine")
-        if secret:
-            self._read_secret(secret)  # fails now if the secret does not exist
         rid = resource_id()
         ep_arn = arn(self.region, self.account_id, "endpoint", rid)
         ep: dict[str, Any] = {
@@ -528,7 +526,7 @@ class DmsService:
             raise invalid(f"Endpoint {source['EndpointIdentifier']} is not a source endpoint")
         if target["EndpointType"] != "TARGET":
             raise invalid(f"Endpoint {target['EndpointIdentifier']} is not a target endpoint")
-        if inst["ReplicationInstanceStatus"] not in ("available", "creating"):
+        if inst["ReplicationInstanceStatus"] != "available":
             raise bad_state(f"Replication instance {inst['ReplicationInstanceIdentifier']} is not available")
         mappings, merged = self._validate_task_documents(
             body["TableMappings"], body.get("ReplicationTaskSettings") or "{}"

@@ -324,6 +324,24 @@ def test_bad_input_gives_aws_errors(dms, instance_arn, sqlite_url, tmp_path):
     assert conn["Status"] == "failed" and "Cannot connect" in conn["LastFailureMessage"]
     assert "secret-password" not in json.dumps(conn)
 
+    # a secret that does not exist: the endpoint is created, the connection test fails and says why
+    no_secret = dms.create_endpoint(
+        EndpointIdentifier="pg-no-secret",
+        EndpointType="source",
+        EngineName="postgres",
+        DatabaseName="x",
+        PostgreSQLSettings={"SecretsManagerSecretId": "dms/does-not-exist"},
+    )["Endpoint"]
+    dms.test_connection(ReplicationInstanceArn=instance_arn, EndpointArn=no_secret["EndpointArn"])
+    with pytest.raises(WaiterError):
+        dms.get_waiter("test_connection_succeeds").wait(
+            Filters=[{"Name": "endpoint-arn", "Values": [no_secret["EndpointArn"]]}], WaiterConfig=FAST
+        )
+    conn = dms.describe_connections(Filters=[{"Name": "endpoint-arn", "Values": [no_secret["EndpointArn"]]}])[
+        "Connections"
+    ][0]
+    assert "Cannot read secret dms/does-not-exist" in conn["LastFailureMessage"]
+
     # a task on the unreachable endpoint fails with the reason; a missing table fails like DMS
     for ident, target_arn, mappings in (
         ("t-unreachable", unreachable["EndpointArn"], include_all()),
