@@ -186,9 +186,15 @@ class DmsService:
             if task is None:
                 continue
             stats = task.setdefault("ReplicationTaskStats", {})
-            live = run.task_stats()
-            stats.update(live)
-            task["_tables"] = [_json_stats(t) for t in run.table_statistics()]
+            stats.update(run.task_stats())
+            tables = [_json_stats(t) for t in run.table_statistics()]
+            task["_tables"] = tables
+            # counters over every table of the task (a reload run holds only the reloaded ones)
+            states = [t["TableState"] for t in tables]
+            stats["TablesLoaded"] = states.count("Table completed")
+            stats["TablesLoading"] = sum(st in ("Full load", "Table is being reloaded") for st in states)
+            stats["TablesQueued"] = states.count("Before load")
+            stats["TablesErrored"] = states.count("Table error")
 
     # lookups -----------------------------------------------------------------------------------------
     def _instance(self, instance_arn: str) -> dict[str, Any]:

@@ -113,6 +113,7 @@ class FullLoadRun:
         self.full_load_start: datetime | None = None
         self.full_load_finish: datetime | None = None
         self.started = time.monotonic()
+        self.ended: float | None = None  # ElapsedTimeMillis stops counting here
 
     # set up
     def prepare(self) -> None:
@@ -167,6 +168,12 @@ class FullLoadRun:
     # run
     def execute(self) -> None:
         """Load every table (MaxFullLoadSubTasks at a time), then validate each loaded table."""
+        try:
+            self._execute()
+        finally:
+            self.ended = time.monotonic()
+
+    def _execute(self) -> None:
         self.full_load_start = _now()
         validation = self.settings.validation_enabled
         budget = FailureBudget(int(self.settings.validation["FailureMaxCount"]))
@@ -279,7 +286,7 @@ class FullLoadRun:
                 percent = 99
             return {
                 "FullLoadProgressPercent": percent,
-                "ElapsedTimeMillis": int((time.monotonic() - self.started) * 1000),
+                "ElapsedTimeMillis": int(((self.ended or time.monotonic()) - self.started) * 1000),
                 "TablesLoaded": states.count("Table completed"),
                 "TablesLoading": sum(st in ("Full load", "Table is being reloaded") for st in states),
                 "TablesQueued": states.count("Before load"),
