@@ -106,7 +106,10 @@ class FullLoadRun:
         self.task_name = task_name
         self.stop = stop or threading.Event()
         self.only_tables = only_tables
-        self.validate_only = validate_only
+        # ValidationSettings.ValidationOnly: the task compares, it does not load
+        self.validate_only = validate_only or (
+            settings.validation_enabled and bool(settings.validation["ValidationOnly"])
+        )
         self.loaders: list[TableLoader] = []
         self.stats: dict[tuple[str, str], TableStats] = {}
         self._lock = threading.Lock()

@@ -185,3 +185,15 @@ def test_float_precision_is_compared_at_the_target_type(sqlite_url, postgres_url
     _validate_only(sqlite_url, postgres_url, VALIDATE, task="FLOATS", mappings=mappings)
     failures = read_failures(Database(postgres_url, "target"), "FLOATS")
     assert [(f["FAILURE_TYPE"], f["KEY"]["key"]) for f in failures] == [("RECORD_DIFF", ["30"])]
+
+
+def test_validation_only_setting_compares_without_loading(sqlite_url, sqlite_url_2):
+    create_realistic(sqlite_url, customers=20)
+    run_task(sqlite_url, sqlite_url_2, include_all("main", "customers"))
+    _execute(sqlite_url_2, "DELETE FROM customers WHERE id = 3")
+    settings = {"ValidationSettings": {"EnableValidation": True, "ValidationOnly": True}}
+    run = run_task(sqlite_url, sqlite_url_2, include_all("main", "customers"), settings, task_name="VONLY")
+    stats = run.table_statistics()[0]
+    assert stats["FullLoadRows"] == 0 and stats["ValidationState"] == "Mismatched records"
+    failures = read_failures(Database(sqlite_url_2, "target"), "VONLY")
+    assert [(f["FAILURE_TYPE"], f["KEY"]["key"]) for f in failures] == [("MISSING_TARGET", ["3"])]
