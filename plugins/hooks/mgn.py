@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+from botocore.config import Config
 
 from hooks.aws_common import StandardRetriesMixin, explain_aws_errors
 
@@ -34,9 +35,21 @@ class MgnHook(StandardRetriesMixin, AwsBaseHook):
         # AwsBaseHook looks next to *its own* module (the provider's waiters/ folder): point it at ours.
         return WAITERS_FILE
 
-    def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+    @cached_property
+    def single_attempt_conn(self) -> Any:
+        """
+        A client that never resends a call by itself, for StartTest/StartCutover/TerminateTargetInstances.
+
+        They take no client token: if a 5xx or a timeout came after MGN acted, a blind resend would launch a
+        second time. The operators retry these themselves, describing the wave first.
+        """
+        config = self.config.merge(Config(retries={"mode": "standard", "total_max_attempts": 1}))
+        return self.get_client_type(region_name=self.region_name, config=config)
+
+    def _call(self, operation: str, *, single_attempt: bool = False, **kwargs: Any) -> dict[str, Any]:
+        conn = self.single_attempt_conn if single_attempt else self.conn
         with explain_aws_errors(self.aws_conn_id, f"mgn:{operation}"):
-            return getattr(self.conn, operation)(**_pruned(**kwargs))
+            return getattr(conn, operation)(**_pruned(**kwargs))
 
     def _paginate(self, operation: str, **kwargs: Any) -> list[dict[str, Any]]:
         with explain_aws_errors(self.aws_conn_id, f"mgn:{operation}"):
@@ -71,18 +84,25 @@ class MgnHook(StandardRetriesMixin, AwsBaseHook):
 
     # --- jobs ---------------------------------------------------------------------------------------------
     def start_test(self, source_server_ids: list[str], tags: dict[str, str] | None = None) -> dict[str, Any]:
-        return self._call("start_test", sourceServerIDs=list(source_server_ids), tags=tags or None)["job"]
+        return self._call(
+            "start_test", single_attempt=True, sourceServerIDs=list(source_server_ids), tags=tags or None
+        )["job"]
 
     def start_cutover(
         self, source_server_ids: list[str], tags: dict[str, str] | None = None
     ) -> dict[str, Any]:
-        return self._call("start_cutover", sourceServerIDs=list(source_server_ids), tags=tags or None)["job"]
+        return self._call(
+            "start_cutover", single_attempt=True, sourceServerIDs=list(source_server_ids), tags=tags or None
+        )["job"]
 
     def terminate_target_instances(
         self, source_server_ids: list[str], tags: dict[str, str] | None = None
     ) -> dict[str, Any]:
         return self._call(
-            "terminate_target_instances", sourceServerIDs=list(source_server_ids), tags=tags or None
+            "terminate_target_instances",
+            single_attempt=True,
+            sourceServerIDs=list(source_server_ids),
+            tags=tags or None,
         )["job"]
 
     def describe_jobs(

@@ -9,7 +9,8 @@ this run already started, or skips servers already in the target state. A retry 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -19,6 +20,8 @@ from airflow.providers.amazon.aws.utils import validate_execute_complete_event
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.amazon.aws.utils.waiter_with_logging import wait
 from airflow.providers.common.compat.sdk import AirflowException, conf
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 from hooks.mgn import MgnHook
 from links.mgn import MgnJobLink, MgnSourceServersLink, MgnWaveLink
 from mgn_checks.jobs import job_result
@@ -29,6 +32,25 @@ if TYPE_CHECKING:
 
 # AWS and Airflow clocks differ a little: a job started by this run may carry a time slightly before it.
 CLOCK_SKEW = timedelta(minutes=5)
+
+
+TRANSIENT_ERROR_CODES = frozenset(
+    {"ThrottlingException", "InternalServerException", "ServiceUnavailableException", "RequestTimeout"}
+)
+
+
+def _transient(error: Exception) -> bool:
+    """Worth another try: throttling, 5xx, a connection dropped (botocore would retry these itself)."""
+    if isinstance(error, ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return error.response.get("Error", {}).get("Code") in TRANSIENT_ERROR_CODES or status in (
+            429,
+            500,
+            502,
+            503,
+            504,
+        )
+    return isinstance(error, BotoConnectionError | HTTPClientError)
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -103,6 +125,32 @@ class _MgnJobOperator(MgnWaveOperator):
         self.waiter_delay = waiter_delay
         self.waiter_max_attempts = waiter_max_attempts
         self.tags = tags
+
+    start_attempts: ClassVar[int] = 5
+    start_pause: ClassVar[float] = 2.0
+
+    def start_job(
+        self, start: Callable[[], dict[str, Any]], started_meanwhile: Callable[[], str | None]
+    ) -> str:
+        """
+        Call a job-starting API at most once per attempt, and before each new attempt look whether MGN acted
+        on the previous one (a 5xx or a timeout can come after the job was created).
+        """
+        for attempt in range(1, self.start_attempts + 1):
+            try:
+                return start()["jobID"]
+            except (ClientError, BotoCoreError) as error:
+                if attempt == self.start_attempts or not _transient(error):
+                    raise
+                pause = min(self.start_pause * 2 ** (attempt - 1), 30)
+                self.log.warning(
+                    "Starting the MGN job failed (%s); checking in %.0fs whether it started.", error, pause
+                )
+                time.sleep(pause)
+                if job_id := started_meanwhile():
+                    self.log.info("MGN had started job %s despite the error: using it.", job_id)
+                    return job_id
+        raise AssertionError("unreachable")
 
     def job_tags(self, context: Context) -> dict[str, str]:
         """Provenance on the job (visible in the console and DescribeJobs): which DAG run started it."""
@@ -225,7 +273,10 @@ class _MgnLaunchOperator(_MgnJobOperator):
                 "Reusing MGN %s job %s started earlier for this wave: not launching again.", self.kind, job_id
             )
         else:
-            job_id = self.start(list(servers), self.job_tags(context))["jobID"]
+            job_id = self.start_job(
+                lambda: self.start(list(servers), self.job_tags(context)),
+                lambda: self.job_to_reuse(self.describe_wave(), context),
+            )
             self.log.info("Started MGN %s job %s for %d servers.", self.kind, job_id, len(servers))
         return self.finish(context, job_id)
 
@@ -298,7 +349,10 @@ class MgnTerminateTargetInstancesOperator(_MgnJobOperator):
             self.log.info("No server of the wave has a launched instance: nothing to terminate.")
             self.persist_links(context)
             return None
-        job_id = self.hook.terminate_target_instances(targets, tags=self.job_tags(context))["jobID"]
+        job_id = self.start_job(
+            lambda: self.hook.terminate_target_instances(targets, tags=self.job_tags(context)),
+            lambda: self._terminate_job_of_this_run(set(servers), context),
+        )
         self.log.info("Started MGN terminate job %s for %s.", job_id, targets)
         return self.finish(context, job_id)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from airflow.providers.common.compat.sdk import AirflowException
+from botocore.exceptions import ClientError
 from operators.mgn import (
     MgnChangeServerLifeCycleStateOperator,
     MgnFinalizeCutoverOperator,
@@ -151,3 +152,19 @@ def test_cutover_rollback_terminates_the_cutover_instances_in_the_same_run(aws_c
     assert {s["lifeCycle"]["state"] for s in servers} == {"READY_FOR_CUTOVER"}
     assert not any(s.get("launchedInstance") for s in servers)
     assert rollback.execute(context) == rollback_job
+
+
+def test_job_starts_are_never_resent_blindly(aws_conn, sandbox, mgn, wave, context, monkeypatch):
+    monkeypatch.setattr(MgnStartTestOperator, "start_pause", 0.05)
+    sandbox.faults(error_rate=1.0, services=["mgn"], operations=["StartTest"])
+    test = MgnStartTestOperator(task_id="test", aws_conn_id=aws_conn, source_server_ids=wave)
+    with pytest.raises(ClientError, match="InternalServerException"):
+        test.execute(context)
+    # One call per operator attempt (botocore did not resend), a describe before each new attempt.
+    assert sandbox.faults()["injected"]["error"] == MgnStartTestOperator.start_attempts
+    assert jobs_by(mgn, "START_TEST") == []
+
+    sandbox.faults(reset=True, error_rate=0.5, services=["mgn"], operations=["StartTest"], seed=3)
+    context["ti"].try_number = 2
+    job_id = test.execute(context)
+    assert [j["jobID"] for j in jobs_by(mgn, "START_TEST")] == [job_id]

@@ -75,6 +75,8 @@ def stub() -> Iterator[Any]:
 
     def make(hook: Any) -> Stubber:
         stubber = Stubber(hook.conn)
+        if hasattr(type(hook), "single_attempt_conn"):  # one stubbed client for both
+            hook.__dict__["single_attempt_conn"] = hook.conn
         stubber.activate()
         stubbers.append(stubber)
         return stubber

@@ -95,3 +95,8 @@ def test_other_errors_pass_through(hook, stub):
     stubber.add_client_error("describe_jobs", service_error_code="ValidationException", http_status_code=400)
     with pytest.raises(ClientError):
         hook.describe_jobs()
+
+
+def test_job_starting_calls_use_a_client_that_never_resends(hook):
+    assert hook.single_attempt_conn.meta.config.retries["total_max_attempts"] == 1
+    assert hook.single_attempt_conn is not hook.conn

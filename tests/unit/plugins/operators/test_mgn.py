@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from airflow.providers.common.compat.sdk import AirflowException, TaskDeferred
+from botocore.exceptions import ClientError
 from botocore.stub import ANY
 from operators.mgn import (
     MgnChangeServerLifeCycleStateOperator,
@@ -388,3 +389,50 @@ def test_sync_wave_changes_nothing_when_mgn_matches(stub, context):
 
 def test_template_fields_include_the_wave():
     assert {"source_server_ids", "aws_conn_id", "region_name"} <= set(MgnStartCutoverOperator.template_fields)
+
+
+@pytest.fixture
+def no_pause(monkeypatch):
+    monkeypatch.setattr(MgnStartCutoverOperator, "start_pause", 0)
+    monkeypatch.setattr(MgnStartTestOperator, "start_pause", 0)
+
+
+def test_a_5xx_after_mgn_acted_is_not_a_reason_to_launch_again(stub, context, no_pause):
+    op = MgnStartCutoverOperator(**COMMON)
+    stubber = stub(op.hook)
+    ready = {"items": [server(1, state="READY_FOR_CUTOVER"), server(2, state="READY_FOR_CUTOVER")]}
+    stubber.add_response("describe_source_servers", ready)
+    stubber.add_client_error(
+        "start_cutover", service_error_code="InternalServerException", http_status_code=500
+    )
+    when = "2026-11-26T12:00:30Z"
+    stubber.add_response(
+        "describe_source_servers",
+        {
+            "items": [
+                launched(1, "lastCutover", jid("c"), when, "CUTTING_OVER"),
+                launched(2, "lastCutover", jid("c"), when, "CUTTING_OVER"),
+            ]
+        },
+    )
+    stubber.add_response("describe_jobs", {"items": [job(jid("c"), {}, tags=OUR_TAGS)]})
+    assert op.execute(context) == jid("c")
+
+
+def test_throttled_start_is_tried_again_when_nothing_started(stub, context, no_pause):
+    op = MgnStartTestOperator(**COMMON)
+    stubber = stub(op.hook)
+    stubber.add_response("describe_source_servers", {"items": [server(1), server(2)]})
+    stubber.add_client_error("start_test", service_error_code="ThrottlingException", http_status_code=429)
+    stubber.add_response("describe_source_servers", {"items": [server(1), server(2)]})
+    stubber.add_response("start_test", {"job": job(jid("t"), {}, status="PENDING")})
+    assert op.execute(context) == jid("t")
+
+
+def test_a_rejected_start_is_not_retried(stub, context, no_pause):
+    op = MgnStartTestOperator(**COMMON)
+    stubber = stub(op.hook)
+    stubber.add_response("describe_source_servers", {"items": [server(1), server(2)]})
+    stubber.add_client_error("start_test", service_error_code="ConflictException", http_status_code=409)
+    with pytest.raises(ClientError, match="ConflictException"):
+        op.execute(context)
