@@ -655,6 +655,10 @@ class DmsService:
         if task["Status"] != "running":
             raise bad_state(f"Replication task is {task['Status']}; ReloadTables needs a running task")
         tables = [(t["SchemaName"], t["TableName"]) for t in body["TablesToReload"]]
+        known = {(t["SchemaName"], t["TableName"]) for t in task.get("_tables") or []}
+        unknown = [f"{schema}.{name}" for schema, name in tables if (schema, name) not in known]
+        if unknown:
+            raise invalid(f"Tables not in the task: {', '.join(unknown)}")
         option = body.get("ReloadOption") or "data-reload"
         if option not in ("data-reload", "validate-only"):
             raise invalid(f"Invalid ReloadOption {option!r}")
@@ -687,9 +691,11 @@ class DmsService:
     ) -> None:
         task_arn = task["ReplicationTaskArn"]
         now = time.time()
+        previous_tables = {(t["SchemaName"], t["TableName"]): t for t in task.get("_tables") or []}
         if not reload:
             self.runs.pop(task_arn, None)
-            task["_tables"] = []
+            if only is None:
+                task["_tables"] = []
             task["Status"] = "starting"
             task.pop("StopReason", None)
             task.pop("LastFailureMessage", None)
@@ -718,7 +724,6 @@ class DmsService:
         settings = TaskSettings.parse(task["ReplicationTaskSettings"])
         migration = task["MigrationType"]
         task_name = task_arn.rsplit(":", 1)[-1]
-        previous_tables = {(t["SchemaName"], t["TableName"]): t for t in task.get("_tables") or []}
 
         def work() -> None:
             if not reload:
@@ -746,9 +751,13 @@ class DmsService:
                     raise DmsError(
                         "Fault", "Injected fault: the replication task failed (faults.fail_dms_tasks)"
                     )
-                if migration == "cdc":
+                if migration == "cdc" or (only is not None and not only and not reload):
+                    # cdc only, or resume-processing with every table already loaded: nothing to load
                     task["_loading"] = False
-                    self._idle_until_stopped(task, stop)
+                    if migration == "full-load":
+                        self._finish(task, "stopped", "Stop Reason FULL_LOAD_ONLY_FINISHED")
+                    else:
+                        self._idle_until_stopped(task, stop)
                     return
                 run.prepare()
                 with self.lock:
@@ -770,13 +779,19 @@ class DmsService:
                     self._idle_until_stopped(task, stop)
                 else:
                     self._finish(task, "stopped", "Stop Reason FULL_LOAD_ONLY_FINISHED")
-            except DmsEngineError as exc:
-                self._fail(task, str(exc))
-            except DmsError as exc:
-                self._fail(task, exc.message)
             except Exception as exc:
-                log.exception("DMS task %s failed", task["ReplicationTaskIdentifier"])
-                self._fail(task, f"{type(exc).__name__}: {exc}")
+                if isinstance(exc, DmsEngineError):
+                    message = str(exc)
+                elif isinstance(exc, DmsError):
+                    message = exc.message
+                else:
+                    log.exception("DMS task %s failed", task["ReplicationTaskIdentifier"])
+                    message = f"{type(exc).__name__}: {exc}"
+                if reload:  # a failed reload does not stop the running task: it says why
+                    with self.lock:
+                        task["LastFailureMessage"] = f"ReloadTables failed: {message}"[:1000]
+                else:
+                    self._fail(task, message)
             finally:
                 task["_loading"] = False
                 for db in (source, target):

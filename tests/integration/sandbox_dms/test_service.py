@@ -446,6 +446,19 @@ def test_modify_then_stop_in_the_middle_of_a_load(dms, instance_arn, sqlite_url,
     table = dms.describe_table_statistics(ReplicationTaskArn=task["ReplicationTaskArn"])["TableStatistics"][0]
     assert table["TableState"] == "Table cancelled"
 
+    # resume-processing loads what did not complete, and the full load then finishes
+    dms.start_replication_task(
+        ReplicationTaskArn=task["ReplicationTaskArn"], StartReplicationTaskType="resume-processing"
+    )
+    _wait_settled(dms, task["ReplicationTaskArn"])
+    dms.get_waiter("replication_task_stopped").wait(Filters=task_filter, WaiterConfig=FAST)
+    resumed = dms.describe_replication_tasks(Filters=task_filter)["ReplicationTasks"][0]
+    assert resumed["StopReason"] == "Stop Reason FULL_LOAD_ONLY_FINISHED"
+    assert resumed["ReplicationTaskStats"]["TablesLoaded"] == 1
+    assert resumed["ReplicationTaskStats"]["FullLoadProgressPercent"] == 100
+    table = dms.describe_table_statistics(ReplicationTaskArn=task["ReplicationTaskArn"])["TableStatistics"][0]
+    assert (table["TableState"], table["FullLoadRows"]) == ("Table completed", 200000)
+
 
 def test_replication_instance_lifecycle_and_errors(dms):
     arn = dms.create_replication_instance(
