@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 # AWS and Airflow clocks differ a little: a job started by this run may carry a time slightly before it.
 CLOCK_SKEW = timedelta(minutes=5)
+# StartTest/StartCutover/TerminateTargetInstances and the DescribeSourceServers filter take 1..200 IDs.
+MAX_WAVE_SIZE = 200
 
 
 TRANSIENT_ERROR_CODES = frozenset(
@@ -87,6 +89,11 @@ class MgnWaveOperator(AwsBaseOperator[MgnHook]):
         ids = list(self.source_server_ids)
         if not ids:
             raise AirflowException("source_server_ids is empty: a wave needs at least one MGN source server")
+        if len(ids) > MAX_WAVE_SIZE:
+            raise AirflowException(
+                f"{len(ids)} servers in one wave: MGN's launch and describe calls take at most {MAX_WAVE_SIZE}; "
+                "split the wave in the plan."
+            )
         found = {s["sourceServerID"]: s for s in self.hook.describe_source_servers(ids)}
         missing = [i for i in ids if i not in found]
         if missing:

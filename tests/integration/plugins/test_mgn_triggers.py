@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from airflow.providers.common.compat.sdk import TaskDeferred
 from airflow.sdk.module_loading import import_string
-from operators.mgn import MgnStartTestOperator
+from operators.mgn import MgnStartCutoverOperator, MgnStartTestOperator
 from sensors.mgn import MgnJobCompleteSensor, MgnReplicationReadySensor
 
 FAST = {"waiter_delay": 1, "waiter_max_attempts": 60}
@@ -69,3 +69,16 @@ def test_replication_trigger_reports_a_stall(aws_conn, sandbox, wave, context):
     event = run_trigger(deferred_trigger(sensor, context))
     assert event["status"] == "error"
     assert "STALLED" in event["message"] or wave[2] in event["message"]
+
+
+def test_start_cutover_deferrable_wait_resumes_with_the_job(aws_conn, mgn, wave, context):
+    common = {"aws_conn_id": aws_conn, "source_server_ids": wave}
+    for sid in wave:
+        mgn.change_server_life_cycle_state(sourceServerID=sid, lifeCycle={"state": "READY_FOR_CUTOVER"})
+    op = MgnStartCutoverOperator(task_id="c", wait_for_completion=True, deferrable=True, **FAST, **common)
+    event = run_trigger(deferred_trigger(op, context))
+    assert event["status"] == "success"
+    assert op.execute_complete(context, event) == event["job_id"]
+    assert (
+        mgn.describe_jobs(filters={"jobIDs": [event["job_id"]]})["items"][0]["initiatedBy"] == "START_CUTOVER"
+    )

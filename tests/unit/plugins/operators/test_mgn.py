@@ -436,3 +436,9 @@ def test_a_rejected_start_is_not_retried(stub, context, no_pause):
     stubber.add_client_error("start_test", service_error_code="ConflictException", http_status_code=409)
     with pytest.raises(ClientError, match="ConflictException"):
         op.execute(context)
+
+
+def test_a_wave_larger_than_mgn_allows_is_refused_before_any_call(context):
+    op = MgnStartTestOperator(**{**COMMON, "source_server_ids": [sid(n) for n in range(201)]})
+    with pytest.raises(AirflowException, match="split the wave"):
+        op.execute(context)
