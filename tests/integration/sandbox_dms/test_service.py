@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 
 import pytest
 from botocore.exceptions import ClientError, WaiterError
@@ -67,7 +68,7 @@ def test_full_load_task_lifecycle(sandbox, dms, instance_arn, postgres_url, post
     rows = create_realistic(postgres_url, customers=80)
     secrets = sandbox.client("secretsmanager")
     secret_arn = secrets.create_secret(
-        Name="dms/source-db",
+        Name=f"dms/source-db-{uuid.uuid4().hex[:8]}",  # moto state is process-wide
         SecretString=json.dumps(
             {"username": "postgres", "password": "", "host": postgres_url.host, "port": postgres_url.port}
         ),
