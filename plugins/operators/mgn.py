@@ -24,6 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from hooks.mgn import MgnHook
 from links.mgn import MgnJobLink, MgnSourceServersLink, MgnWaveLink
+from mgn_checks.ids import as_id_list
 from mgn_checks.jobs import job_result
 from triggers.mgn import MgnJobCompleteTrigger
 
@@ -39,19 +40,15 @@ MAX_WAVE_SIZE = 200
 TRANSIENT_ERROR_CODES = frozenset(
     {"ThrottlingException", "InternalServerException", "ServiceUnavailableException", "RequestTimeout"}
 )
+TRANSIENT_HTTP_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
 def _transient(error: Exception) -> bool:
     """Worth another try: throttling, 5xx, a connection dropped (botocore would retry these itself)."""
     if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code")
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        return error.response.get("Error", {}).get("Code") in TRANSIENT_ERROR_CODES or status in (
-            429,
-            500,
-            502,
-            503,
-            504,
-        )
+        return code in TRANSIENT_ERROR_CODES or status in TRANSIENT_HTTP_STATUS
     return isinstance(error, BotoConnectionError | HTTPClientError)
 
 
@@ -86,7 +83,7 @@ class MgnWaveOperator(AwsBaseOperator[MgnHook]):
 
     def describe_wave(self) -> dict[str, dict[str, Any]]:
         """The wave's servers by ID, in plan order; an ID MGN does not return is an error, not a skip."""
-        ids = list(self.source_server_ids)
+        ids = as_id_list(self.source_server_ids)
         if not ids:
             raise AirflowException("source_server_ids is empty: a wave needs at least one MGN source server")
         if len(ids) > MAX_WAVE_SIZE:
@@ -452,7 +449,7 @@ class MgnMarkAsArchivedOperator(MgnWaveOperator):
     ARCHIVABLE: ClassVar[frozenset[str]] = frozenset({"CUTOVER", "DISCONNECTED"})
 
     def describe_wave(self) -> dict[str, dict[str, Any]]:
-        ids = list(self.source_server_ids)
+        ids = as_id_list(self.source_server_ids)
         found = {s["sourceServerID"]: s for s in self.hook.describe_source_servers(ids)}
         if missing := [i for i in ids if i not in found]:  # some accounts hide archived servers by default
             found.update(

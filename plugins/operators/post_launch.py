@@ -11,6 +11,7 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import AirflowException
 from hooks.ec2 import Ec2ClientHook
 from hooks.mgn import MgnHook
+from mgn_checks.ids import as_id_list
 from mgn_checks.post_launch import (
     CheckResult,
     http_probe,
@@ -92,7 +93,7 @@ class MgnPostLaunchValidationOperator(AwsBaseOperator[MgnHook]):
         self.max_workers = max_workers
 
     def execute(self, context: Context) -> list[dict[str, Any]]:
-        ids = list(self.source_server_ids)
+        ids = as_id_list(self.source_server_ids)
         servers = {s["sourceServerID"]: s for s in self.hook.describe_source_servers(ids)}
         instance_ids = {
             sid: (s.get("launchedInstance") or {}).get("ec2InstanceID") for sid, s in servers.items()

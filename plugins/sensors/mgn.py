@@ -11,6 +11,7 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import AirflowException, PokeReturnValue, conf
 from hooks.mgn import MgnHook
 from links.mgn import MgnJobLink, MgnSourceServersLink
+from mgn_checks.ids import as_id_list
 from mgn_checks.jobs import evaluate_job, failure_message, job_result
 from mgn_checks.replication import evaluate_replication
 from triggers.mgn import MgnJobCompleteTrigger, MgnReplicationReadyTrigger
@@ -80,7 +81,7 @@ class MgnReplicationReadySensor(_MgnWaitingSensor):
             return super().execute(context=context)
         self.defer(
             trigger=MgnReplicationReadyTrigger(
-                source_server_ids=list(self.source_server_ids),
+                source_server_ids=as_id_list(self.source_server_ids),
                 max_lag_seconds=float(self.max_lag_seconds),
                 **self._trigger_kwargs(),
             ),
@@ -88,7 +89,7 @@ class MgnReplicationReadySensor(_MgnWaitingSensor):
         )
 
     def poke(self, context: Context) -> bool:
-        ids = list(self.source_server_ids)
+        ids = as_id_list(self.source_server_ids)
         report = evaluate_replication(
             self.hook.describe_source_servers(ids), ids, float(self.max_lag_seconds)
         )
