@@ -12,6 +12,7 @@ Writes benchmarks/RESULTS-sandbox.md.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import platform
 import shutil
@@ -128,13 +129,18 @@ def bench_replication(disk_mb: int, servers: int) -> dict[str, float]:
             disks = [Path(d.source_path) for s in service.servers.values() for d in s.disks]
         total = sum(p.stat().st_size for p in disks)
         replication_seconds = finished - started
-        # baseline: a plain copy of the same source disks, same filesystem, same run
+        # baselines on the same source disks, same filesystem, same run (best of 3: the page cache is warm)
         target = Path(tmp) / "plain-copy"
         target.mkdir()
-        start = time.perf_counter()
-        for index, path in enumerate(disks):
-            shutil.copyfile(path, target / f"{index}.img")
-        copy_seconds = time.perf_counter() - start
+        copy_seconds = min(
+            _once(lambda: [shutil.copyfile(p, target / f"{i}.img") for i, p in enumerate(disks)])
+            for _ in range(3)
+        )
+        block = service.world.config.replication.block_size_kb * 1024
+        loop_seconds = min(
+            _once(lambda: [_hash_copy(p, target / f"{i}.blk", block) for i, p in enumerate(disks)])
+            for _ in range(3)
+        )
     mb = total / 1e6
     return {
         "bytes": total,
@@ -142,7 +148,23 @@ def bench_replication(disk_mb: int, servers: int) -> dict[str, float]:
         "replication_mb_s": mb / replication_seconds,
         "copy_seconds": copy_seconds,
         "copy_mb_s": mb / copy_seconds,
+        "loop_seconds": loop_seconds,
+        "loop_mb_s": mb / loop_seconds,
     }
+
+
+def _once(call) -> float:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def _hash_copy(source: Path, target: Path, block: int) -> None:
+    """What the replicator does per block, without the sandbox around it: read, sha256, write."""
+    with source.open("rb") as src, target.open("wb") as out:
+        while chunk := src.read(block):
+            hashlib.sha256(chunk).digest()
+            out.write(chunk)
 
 
 def machine() -> list[str]:
@@ -200,11 +222,17 @@ def main() -> int:
         "|---|---:|---:|---:|",
         f"| sandbox replication (block hash + copy to staging, unthrottled) | {replication['bytes']} | "
         f"{replication['replication_seconds']:.3f} | {replication['replication_mb_s']:.0f} |",
-        f"| baseline: plain file copy of the same disks (shutil.copyfile) | {replication['bytes']} | "
+        f"| baseline: plain file copy of the same disks (shutil.copyfile, best of 3) | {replication['bytes']} | "
         f"{replication['copy_seconds']:.3f} | {replication['copy_mb_s']:.0f} |",
+        f"| baseline: read + sha256 + write in 64 KiB blocks, no sandbox (best of 3) | {replication['bytes']} | "
+        f"{replication['loop_seconds']:.3f} | {replication['loop_mb_s']:.0f} |",
         "",
         f"- replication runs at **{replication['replication_mb_s'] / replication['copy_mb_s']:.2f}x** the plain copy "
-        "(it hashes every block, copies in 64 KiB blocks under the world lock, and advances once per tick).",
+        f"and **{replication['replication_mb_s'] / replication['loop_mb_s']:.2f}x** the bare block loop. The rest is "
+        "the sandbox around it: the replicator advances once per tick (0.02 s here, at most 32 MiB per server per "
+        "tick), takes the world lock per server, and API calls and state saves share that lock.",
+        "- The seconds run from the tick that starts INITIAL_SYNC to the end of the copy that completes it, so they "
+        "include up to one tick of scheduling. Page cache is warm for every path (the disks were just written).",
         "",
     ]
     RESULTS.write_text("\n".join(lines))

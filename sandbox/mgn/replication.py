@@ -25,8 +25,11 @@ if TYPE_CHECKING:
     from sandbox.mgn.api import MgnService
 
 
+MAX_TICK_BYTES = 32 * 1024 * 1024
+
+
 def _hash(block: bytes) -> bytes:
-    return hashlib.blake2b(block, digest_size=16).digest()
+    return hashlib.sha256(block).digest()  # SHA-NI makes it the fastest strong hash on x86 here
 
 
 @dataclass
@@ -105,11 +108,14 @@ class Replicator:
 
     # -- one tick ------------------------------------------------------------------------------------
     def tick(self, now: float, dt: float) -> None:
+        # The lock is taken per server, so API calls slip in between servers even when a tick is long.
         with self.world.lock:
-            for server in list(self.service.servers.values()):
+            servers = list(self.service.servers.values())
+        for server in servers:
+            with self.world.lock:
                 if server.id in self.runtime:
                     self._tick_server(server, now, dt)
-            self.service.mark_dirty()
+        self.service.mark_dirty()
 
     def bandwidth(self, server: SourceServer) -> float:
         """Bytes per second: bandwidthThrottling (Mbps) if set, else the sandbox's link cap, else unlimited."""
@@ -146,17 +152,18 @@ class Replicator:
                 server.replication_state = "INITIAL_SYNC"
                 server.replication_started_at = now
             return
-        rate = self.bandwidth(server)
-        budget = rate * dt + runtime.carry if rate != float("inf") else float("inf")
+        # An unthrottled link still moves at most MAX_TICK_BYTES per server per tick: bounds the lock hold.
+        rate = min(self.bandwidth(server), MAX_TICK_BYTES / max(dt, 1e-3))
+        budget = min(rate * dt + runtime.carry, MAX_TICK_BYTES)
         budget = self._copy(server, runtime, budget, now)
         copied_at = time.time()  # staging matches the source as of the end of this copy (churn came first)
-        runtime.carry = min(budget, self.block_size) if budget != float("inf") else 0.0
+        runtime.carry = min(budget, self.block_size)
         dirty_blocks = sum(len(d.dirty) for d in runtime.disks.values())
         pending_initial = any(d.cursor < d.blocks for d in runtime.disks.values())
         server.backlog_bytes = dirty_blocks * self.block_size
         if server.replication_state == "INITIAL_SYNC":
             remaining = sum((d.blocks - d.cursor) for d in runtime.disks.values()) * self.block_size
-            server.eta_at = now + (remaining / rate if rate != float("inf") else dt)
+            server.eta_at = now + remaining / rate
             if not pending_initial and not dirty_blocks:
                 server.initial_sync_done = True
                 server.replication_state = "CONTINUOUS"
@@ -197,13 +204,11 @@ class Replicator:
             tracker = runtime.disks[disk.device]
             if tracker.cursor >= tracker.blocks and not tracker.dirty:
                 continue
-            if budget < self.block_size and budget != float("inf"):
+            if budget < self.block_size:
                 break
             with open(disk.source_path, "rb") as source, open(disk.staging_path, "r+b") as staging:
                 # the initial full pass first, then blocks written behind the cursor
-                while tracker.cursor < tracker.blocks and (
-                    budget >= self.block_size or budget == float("inf")
-                ):
+                while tracker.cursor < tracker.blocks and budget >= self.block_size:
                     budget -= self._copy_block(source, staging, tracker, tracker.cursor)
                     tracker.dirty.discard(tracker.cursor)
                     tracker.cursor += 1
@@ -211,7 +216,7 @@ class Replicator:
                     if server.first_byte_at is None:
                         server.first_byte_at = now
                 for index in sorted(i for i in tracker.dirty if i < tracker.cursor):
-                    if budget < self.block_size and budget != float("inf"):
+                    if budget < self.block_size:
                         break
                     budget -= self._copy_block(source, staging, tracker, index)
                     tracker.dirty.discard(index)
