@@ -26,9 +26,16 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _terminate)
-    print(f"sandbox: serving on http://{args.host}:{args.port} (state in {args.state_dir})", flush=True)
+
+    def ready(server: SandboxServer) -> None:
+        print(f"sandbox: serving on {server.endpoint_url} (state in {args.state_dir})", flush=True)
+        mgn = server.services.get("mgn")
+        for entry in mgn.summary()["servers"] if mgn else []:
+            where = entry["url"] or f"{entry['sourceIp']} (no app)"
+            print(f"  source {entry['hostname']:<12} {entry['sourceServerID']}  {where}", flush=True)
+
     with contextlib.suppress(KeyboardInterrupt):
-        server.serve_forever()
+        server.serve_forever(ready)
     print("sandbox: stopped, state saved", flush=True)
     return 0
 

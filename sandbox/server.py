@@ -291,9 +291,11 @@ class SandboxServer:
         self._thread.start()
         return self
 
-    def serve_forever(self) -> None:
+    def serve_forever(self, ready: Callable[[SandboxServer], None] | None = None) -> None:
         self._build()
         assert self._server is not None
+        if ready is not None:
+            ready(self)
         try:
             self._server.serve_forever()
         finally:
