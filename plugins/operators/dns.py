@@ -23,6 +23,8 @@ from hooks.ec2 import Ec2ClientHook
 from hooks.mgn import MgnHook
 from hooks.route53 import Route53Hook, fqdn
 
+from operators.defaults import with_retry_defaults
+
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
@@ -71,7 +73,7 @@ class _Route53Operator(AwsBaseOperator[Route53Hook]):
         waiter_max_attempts: int = 60,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(**with_retry_defaults(kwargs))
         self.hosted_zone_id = hosted_zone_id
         self.record_name = record_name
         self.record_type = record_type

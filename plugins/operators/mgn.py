@@ -28,6 +28,8 @@ from mgn_checks.ids import as_id_list
 from mgn_checks.jobs import job_result
 from triggers.mgn import MgnJobCompleteTrigger
 
+from operators.defaults import with_retry_defaults
+
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
@@ -78,7 +80,7 @@ class MgnWaveOperator(AwsBaseOperator[MgnHook]):
     operator_extra_links: ClassVar[tuple] = (MgnSourceServersLink(),)
 
     def __init__(self, *, source_server_ids: list[str], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(**with_retry_defaults(kwargs))
         self.source_server_ids = source_server_ids
 
     def describe_wave(self) -> dict[str, dict[str, Any]]:

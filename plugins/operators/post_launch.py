@@ -22,6 +22,8 @@ from mgn_checks.post_launch import (
     with_retries,
 )
 
+from operators.defaults import with_retry_defaults
+
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
@@ -80,7 +82,7 @@ class MgnPostLaunchValidationOperator(AwsBaseOperator[MgnHook]):
         max_workers: int = 8,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(**with_retry_defaults(kwargs))
         self.source_server_ids = source_server_ids
         self.http_checks = http_checks or []
         self.tcp_checks = tcp_checks or []

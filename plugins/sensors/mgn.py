@@ -14,6 +14,7 @@ from links.mgn import MgnJobLink, MgnSourceServersLink
 from mgn_checks.ids import as_id_list
 from mgn_checks.jobs import evaluate_job, failure_message, job_result
 from mgn_checks.replication import evaluate_replication
+from operators.defaults import with_retry_defaults
 from triggers.mgn import MgnJobCompleteTrigger, MgnReplicationReadyTrigger
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class _MgnWaitingSensor(AwsBaseSensor[MgnHook]):
     ) -> None:
         kwargs.setdefault("poke_interval", waiter_delay)
         kwargs.setdefault("timeout", waiter_delay * waiter_max_attempts)
-        super().__init__(**kwargs)
+        super().__init__(**with_retry_defaults(kwargs))
         self.deferrable = deferrable
         self.waiter_delay = waiter_delay
         self.waiter_max_attempts = waiter_max_attempts

@@ -82,3 +82,18 @@ def test_wave_dag_serializes_with_links_and_templates():
     links = restored.get_task("start_cutover").operator_extra_link_dict
     assert {"MGN Job", "MGN Source Servers"} <= set(links)
     assert "source_server_ids" in restored.get_task("start_test").template_fields
+
+
+def test_airflow_retries_by_default_and_default_args_win():
+    from datetime import timedelta
+
+    with DAG("d", schedule=None, start_date=datetime(2026, 1, 1), default_args={"retries": 5}):
+        from_args = MgnFinalizeCutoverOperator(task_id="f", source_server_ids=WAVE)
+    plain = MgnStartCutoverOperator(task_id="c", source_server_ids=WAVE)
+    assert (plain.retries, plain.retry_exponential_backoff, plain.retry_delay) == (
+        2,
+        True,
+        timedelta(minutes=1),
+    )
+    assert from_args.retries == 5
+    assert MgnJobCompleteSensor(task_id="s", job_id="j").retries == 2
