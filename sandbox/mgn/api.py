@@ -259,7 +259,8 @@ class MgnService:
             )
             if errors:
                 raise invalid(
-                    f"1 validation error detected: {errors[0][0]}: {errors[0][1]}",
+                    f"{len(errors)} validation error(s) detected: "
+                    + "; ".join(f"{p}: {w}" for p, w in errors[:5]),
                     [(path.split(".", 1)[-1], why) for path, why in errors],
                 )
             handler = self._ops.get(op_name)
@@ -560,11 +561,14 @@ class MgnService:
         if filters.get("jobIDs"):
             wanted = set(filters["jobIDs"])
             jobs = [j for j in jobs if j.id in wanted]
-        if filters.get("fromDate"):
-            start = parse_iso(filters["fromDate"])
+        try:
+            start = parse_iso(filters["fromDate"]) if filters.get("fromDate") else None
+            end = parse_iso(filters["toDate"]) if filters.get("toDate") else None
+        except ValueError as exc:  # matches the pattern yet is no date, like February 30th
+            raise invalid(f"Invalid date: {exc}", [("filters", str(exc))]) from exc
+        if start is not None:
             jobs = [j for j in jobs if parse_iso(iso(j.created_at) or "") >= start]
-        if filters.get("toDate"):
-            end = parse_iso(filters["toDate"])
+        if end is not None:
             jobs = [j for j in jobs if parse_iso(iso(j.created_at) or "") <= end]
         page = _paginate(jobs, body)
         page["items"] = [j.to_api() for j in page["items"]]

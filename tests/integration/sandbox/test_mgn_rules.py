@@ -45,6 +45,8 @@ def test_bad_values_are_rejected_server_side(mgn: Any) -> None:
         "ValidationException",
         400,
     )
+    feb30 = "2026-02-30T00:00:00Z"  # fits the model's pattern, is no date
+    assert _code(lambda: mgn.describe_jobs(filters={"toDate": feb30})) == ("ValidationException", 400)
     assert _code(lambda: mgn.describe_source_servers(nextToken="garbage")) == ("ValidationException", 400)
     with pytest.raises(ClientError) as excinfo:
         mgn.change_server_life_cycle_state(sourceServerID=server_id, lifeCycle={"state": "TESTING"})
