@@ -93,9 +93,10 @@ def failure_message(outcome: JobOutcome, log_items: list[dict[str, Any]]) -> str
 def job_result(hook: Any, job_id: str) -> dict[str, str]:
     """
     ``{source_server_id: ec2_instance_id}`` of a finished job that worked on every server; else raise with
-    the failed servers, their job log and the next step (the log is fetched only on failure).
+    the failed servers, their job log and the next step (the log is fetched only on failure):
+    AirflowFailException (no Airflow retry) when a server failed, AirflowException when one is unfinished.
     """
-    from airflow.providers.common.compat.sdk import AirflowException
+    from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 
     job = hook.describe_job(job_id)
     if job is None:
@@ -103,4 +104,6 @@ def job_result(hook: Any, job_id: str) -> dict[str, str]:
     outcome = evaluate_job(job)
     if outcome.succeeded:
         return outcome.instances
-    raise AirflowException(failure_message(outcome, hook.describe_job_log_items(job_id)))
+    message = failure_message(outcome, hook.describe_job_log_items(job_id))
+    # A failed launch is final (retrying the wait changes nothing); a job still running may yet finish.
+    raise AirflowFailException(message) if outcome.failed else AirflowException(message)

@@ -19,7 +19,7 @@ from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils import validate_execute_complete_event
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.amazon.aws.utils.waiter_with_logging import wait
-from airflow.providers.common.compat.sdk import AirflowException, conf
+from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException, conf
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from hooks.mgn import MgnHook
@@ -87,9 +87,11 @@ class MgnWaveOperator(AwsBaseOperator[MgnHook]):
         """The wave's servers by ID, in plan order; an ID MGN does not return is an error, not a skip."""
         ids = as_id_list(self.source_server_ids)
         if not ids:
-            raise AirflowException("source_server_ids is empty: a wave needs at least one MGN source server")
+            raise AirflowFailException(
+                "source_server_ids is empty: a wave needs at least one MGN source server"
+            )
         if len(ids) > MAX_WAVE_SIZE:
-            raise AirflowException(
+            raise AirflowFailException(
                 f"{len(ids)} servers in one wave: MGN's launch and describe calls take at most {MAX_WAVE_SIZE}; "
                 "split the wave in the plan."
             )
@@ -255,7 +257,9 @@ class _MgnLaunchOperator(_MgnJobOperator):
         }
         states = {_lifecycle_state(s) for s in servers.values()}
         if refused := states & self.refused_states:
-            raise AirflowException(f"Refusing a {self.kind} launch: servers are already {sorted(refused)}.")
+            raise AirflowFailException(
+                f"Refusing a {self.kind} launch: servers are already {sorted(refused)}."
+            )
         job_ids = {i.get("jobID") for i in initiated.values()}
         ours = self.jobs_of_this_run(initiated, context)
         if len(job_ids) == 1 and None not in job_ids:
@@ -264,7 +268,7 @@ class _MgnLaunchOperator(_MgnJobOperator):
                 return job_id
         if ours or states <= self.reached_states:
             by_job = {sid: (i.get("jobID"), _lifecycle_state(servers[sid])) for sid, i in initiated.items()}
-            raise AirflowException(
+            raise AirflowFailException(
                 f"Refusing a second {self.kind} launch: the wave's servers disagree about their last "
                 f"{self.kind} job (server: (job, lifecycle)) {by_job}. Revert them to a READY_FOR_* state and "
                 "terminate their instances (the rollback DAG does this), then start a new run."
@@ -340,7 +344,7 @@ class MgnTerminateTargetInstancesOperator(_MgnJobOperator):
             if _lifecycle_state(s) in self.refused_states
         }
         if refused:
-            raise AirflowException(
+            raise AirflowFailException(
                 f"MGN refuses TerminateTargetInstances for servers in {refused}: change their lifecycle to "
                 "READY_FOR_CUTOVER (MgnChangeServerLifeCycleStateOperator) first."
             )
@@ -437,7 +441,7 @@ class MgnFinalizeCutoverOperator(MgnWaveOperator):
             if _lifecycle_state(servers[sid]) != "CUTTING_OVER"
         }
         if not_ready:
-            raise AirflowException(f"Not finalizing any server: these are not CUTTING_OVER: {not_ready}")
+            raise AirflowFailException(f"Not finalizing any server: these are not CUTTING_OVER: {not_ready}")
         for sid in todo:
             self.hook.finalize_cutover(sid)
         self.log.info("Finalized %s; already finalized %s.", todo, done)
@@ -470,7 +474,7 @@ class MgnMarkAsArchivedOperator(MgnWaveOperator):
             if _lifecycle_state(servers[sid]) not in self.ARCHIVABLE
         }
         if refused:
-            raise AirflowException(
+            raise AirflowFailException(
                 f"Not archiving any server: only CUTOVER or DISCONNECTED can be archived: {refused}"
             )
         for sid in todo:

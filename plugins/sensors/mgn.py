@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.amazon.aws.sensors.base_aws import AwsBaseSensor
 from airflow.providers.amazon.aws.utils import validate_execute_complete_event
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
-from airflow.providers.common.compat.sdk import AirflowException, PokeReturnValue, conf
+from airflow.providers.common.compat.sdk import (
+    AirflowException,
+    AirflowFailException,
+    PokeReturnValue,
+    conf,
+)
 from hooks.mgn import MgnHook
 from links.mgn import MgnJobLink, MgnSourceServersLink
 from mgn_checks.ids import as_id_list
@@ -162,7 +167,8 @@ class MgnJobCompleteSensor(_MgnWaitingSensor):
             return PokeReturnValue(is_done=False)
         if outcome.succeeded:
             return PokeReturnValue(is_done=True, xcom_value=outcome.instances)
-        raise AirflowException(failure_message(outcome, self.hook.describe_job_log_items(self.job_id)))
+        message = failure_message(outcome, self.hook.describe_job_log_items(self.job_id))
+        raise AirflowFailException(message) if outcome.failed else AirflowException(message)
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, str]:
         event = validate_execute_complete_event(event)

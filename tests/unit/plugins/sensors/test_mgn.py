@@ -116,3 +116,14 @@ def test_job_deferrable_and_execute_complete_judges_the_job(stub, context):
     assert sensor.execute_complete(context, {"status": "success", "job_id": jid("j")}) == {
         sid(1): f"i-{1:017x}"
     }
+
+
+def test_a_failed_launch_is_final_no_airflow_retry(stub, context):
+    from airflow.providers.common.compat.sdk import AirflowFailException
+
+    sensor = MgnJobCompleteSensor(task_id="j", job_id=jid("j"), **AWS)
+    stubber = stub(sensor.hook)
+    stubber.add_response("describe_jobs", {"items": [job(jid("j"), {sid(1): "FAILED"})]})
+    stubber.add_response("describe_job_log_items", {"items": []})
+    with pytest.raises(AirflowFailException):
+        sensor.poke(context)
