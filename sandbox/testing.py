@@ -50,8 +50,12 @@ def _config_dict(config: Path | str | dict | SandboxConfig | None) -> dict[str, 
     else:
         data = yaml.safe_load(Path(config).read_text()) or {}
     if "network" not in data:
-        second = random.randint(10, 250)
-        data["network"] = {"source_prefix": f"127.{second}.1", "instance_prefix": f"127.{second}.2"}
+        # about 30,000 prefix pairs: parallel workers (and other projects' sandboxes) almost never meet
+        second, third = random.randint(10, 250), 2 * random.randint(0, 126)
+        data["network"] = {
+            "source_prefix": f"127.{second}.{third}",
+            "instance_prefix": f"127.{second}.{third + 1}",
+        }
     return data
 
 
