@@ -63,6 +63,8 @@ class MgnReplicationReadySensor(_MgnWaitingSensor):
 
     One DescribeSourceServers call covers the whole wave per poke, and the log names the laggards. A server
     STALLED, STOPPED or DISCONNECTED fails the task at once: it will not recover without someone acting.
+    Deferred, the ``replication_continuous`` waiter covers the states and the trigger compares the parsed
+    ``lagDuration`` with the threshold (a waiter acceptor cannot compare a duration string with a number).
 
     :param source_server_ids: the wave's MGN source server IDs (``s-...``).
     :param max_lag_seconds: the largest acceptable ``lagDuration`` (ISO-8601 in the API, parsed here).
