@@ -394,7 +394,14 @@ class TableLoader:
                 if params
                 else self._pg_select(clauses)
             )
-            copy_out = f"COPY ({select}) TO STDOUT"
+            plain = not clauses and not (
+                self.lob_limit is not None and any(self._is_lob(c) for c in self.copied)
+            )
+            if plain:  # the whole table, no expressions: COPY of the table itself is the cheaper form
+                cols = ", ".join(self.source.quote(c.source) for c in self.copied)
+                copy_out = f"COPY {self.source_name} ({cols}) TO STDOUT"
+            else:
+                copy_out = f"COPY ({select}) TO STDOUT"
 
             def produce() -> None:
                 try:

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import URL
 
-from sandbox.dms.engine import Database, FullLoadRun, TaskSettings
+from sandbox.dms.engine import Database, FullLoadRun, TaskSettings, read_failures
 from tests.fixtures.databases import MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL, _server_database
 
 pytestmark = pytest.mark.integration
@@ -278,3 +278,20 @@ def loose(v: Any) -> Any:
 
 def fetch_loose(url: URL, table: str, key: list[str], schema: str | None = None) -> list[tuple]:
     return [tuple(loose(v) for v in row) for row in fetch_table(url, table, key, schema)]
+
+
+def failures_of(url: URL, task_name: str | None = None) -> list[dict[str, Any]]:
+    """The failures table on `url` (the engine's reader; its connection pool disposed afterwards)."""
+    db = Database(url, "target")
+    try:
+        return read_failures(db, task_name)
+    finally:
+        db.dispose()
+
+
+def inspector(url: URL) -> Any:
+    """A SQLAlchemy inspector whose engine is already disposed (reflection reconnects, then releases)."""
+    from sqlalchemy import inspect
+    from sqlalchemy.pool import NullPool
+
+    return inspect(create_engine(url, poolclass=NullPool))

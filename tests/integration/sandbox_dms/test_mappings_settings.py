@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, text
 
 from sandbox.dms.engine import (
     Database,
@@ -16,7 +16,7 @@ from sandbox.dms.engine import (
     TaskSettings,
 )
 
-from .conftest import create_realistic, fetch_table, include_all, run_task
+from .conftest import create_realistic, fetch_table, include_all, inspector, run_task
 
 pytestmark = pytest.mark.integration
 
@@ -125,7 +125,7 @@ def test_selection_filters_and_transformations(sqlite_url, postgres_url):
         ]
     }
     run = run_task(sqlite_url, postgres_url, mappings, {"ValidationSettings": {"EnableValidation": True}})
-    insp = inspect(create_engine(postgres_url))
+    insp = inspector(postgres_url)
     assert sorted(insp.get_table_names(schema="public")) == [
         "clients",
         "shop_order_lines",
@@ -188,7 +188,7 @@ def test_define_primary_key_and_explicit(sqlite_url, sqlite_url_2):
         ]
     }
     run_task(sqlite_url, sqlite_url_2, mappings)
-    insp = inspect(create_engine(sqlite_url_2))
+    insp = inspector(sqlite_url_2)
     assert insp.get_table_names() == ["tags"]
     assert insp.get_pk_constraint("tags")["constrained_columns"] == ["label", "code"]
 
@@ -225,7 +225,7 @@ def test_lobs_left_out_without_lob_support(sqlite_url, sqlite_url_2):
     run_task(
         sqlite_url, sqlite_url_2, include_all("main", "customers"), {"TargetMetadata": {"SupportLobs": False}}
     )
-    cols = [c["name"] for c in inspect(create_engine(sqlite_url_2)).get_columns("customers")]
+    cols = [c["name"] for c in inspector(sqlite_url_2).get_columns("customers")]
     assert "notes" not in cols and "avatar" not in cols and "name" in cols
 
 

@@ -7,9 +7,9 @@ import json
 import pytest
 from sqlalchemy import create_engine, text
 
-from sandbox.dms.engine import Database, FullLoadRun, TaskSettings, read_failures
+from sandbox.dms.engine import Database, FullLoadRun, TaskSettings
 
-from .conftest import create_realistic, include_all, run_task
+from .conftest import create_realistic, failures_of, include_all, run_task
 
 pytestmark = pytest.mark.integration
 
@@ -73,7 +73,7 @@ def test_seeded_mismatches_are_reported_with_their_keys(same_engine_pair):
     assert stats["orders"]["ValidationFailedRecords"] == 1
     assert stats["events"]["ValidationState"] == "No primary key"
 
-    failures = read_failures(Database(target, "target"), "SEEDED")
+    failures = failures_of(target, "SEEDED")
     found = {(f["TABLE_NAME"], f["FAILURE_TYPE"], tuple(f["KEY"]["key"])) for f in failures}
     assert found == {
         ("customers", "RECORD_DIFF", ("17",)),
@@ -86,16 +86,15 @@ def test_seeded_mismatches_are_reported_with_their_keys(same_engine_pair):
     assert diff["DETAILS"]["diff"][0]["column"] == "name"
     assert diff["DETAILS"]["diff"][0]["target"] == "tampered"
     if engine == "postgres":  # DMS's control schema
-        rows = (
-            create_engine(target)
-            .connect()
-            .execute(
+        engine = create_engine(target)
+        with engine.connect() as conn:
+            count = conn.execute(
                 text(
                     "SELECT count(*) FROM awsdms_control.awsdms_validation_failures_v1 WHERE \"TASK_NAME\" = 'SEEDED'"
                 )
-            )
-        )
-        assert rows.scalar() == 4
+            ).scalar()
+        engine.dispose()
+        assert count == 4
 
 
 def test_table_failure_max_count_suspends(sqlite_url, sqlite_url_2):
@@ -115,7 +114,7 @@ def test_table_failure_max_count_suspends(sqlite_url, sqlite_url_2):
     assert stats["ValidationFailedRecords"] == 3
     assert stats["ValidationState"] == "Suspended records"
     assert stats["ValidationSuspendedRecords"] > 0
-    assert len(read_failures(Database(sqlite_url_2, "target"))) == 3
+    assert len(failures_of(sqlite_url_2)) == 3
 
 
 def test_collation_difference_is_visible_unless_handled(mariadb_url, postgres_url):
@@ -146,7 +145,7 @@ def test_collation_difference_is_visible_unless_handled(mariadb_url, postgres_ur
         task_name="HANDLED",
     )
     assert handled.table_statistics()[0]["ValidationState"] == "Validated"
-    assert read_failures(Database(postgres_url, "target"), "HANDLED") == []
+    assert failures_of(postgres_url, "HANDLED") == []
 
 
 def test_float_precision_is_compared_at_the_target_type(sqlite_url, postgres_url):
@@ -183,7 +182,7 @@ def test_float_precision_is_compared_at_the_target_type(sqlite_url, postgres_url
     assert run.table_statistics()[0]["ValidationState"] == "Validated"
     _execute(postgres_url, "UPDATE public.m SET v = v * 1.001 WHERE id = 30")  # a real difference
     _validate_only(sqlite_url, postgres_url, VALIDATE, task="FLOATS", mappings=mappings)
-    failures = read_failures(Database(postgres_url, "target"), "FLOATS")
+    failures = failures_of(postgres_url, "FLOATS")
     assert [(f["FAILURE_TYPE"], f["KEY"]["key"]) for f in failures] == [("RECORD_DIFF", ["30"])]
 
 
@@ -195,5 +194,5 @@ def test_validation_only_setting_compares_without_loading(sqlite_url, sqlite_url
     run = run_task(sqlite_url, sqlite_url_2, include_all("main", "customers"), settings, task_name="VONLY")
     stats = run.table_statistics()[0]
     assert stats["FullLoadRows"] == 0 and stats["ValidationState"] == "Mismatched records"
-    failures = read_failures(Database(sqlite_url_2, "target"), "VONLY")
+    failures = failures_of(sqlite_url_2, "VONLY")
     assert [(f["FAILURE_TYPE"], f["KEY"]["key"]) for f in failures] == [("MISSING_TARGET", ["3"])]
