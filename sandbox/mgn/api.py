@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -39,6 +40,7 @@ from sandbox.shapes import shape_errors
 from sandbox.world import SandboxWorld
 
 _MODEL = botocore.session.get_session().get_service_model("mgn")
+log = logging.getLogger("sandbox.mgn")
 
 ERROR_STATUS = {
     "ValidationException": 400,
@@ -159,7 +161,15 @@ class MgnService:
                     sources.start_source_app(self, server)
             for instance in list(self.instances.values()):
                 if instance.running:
-                    revive_instance(self, instance)
+                    try:
+                        revive_instance(self, instance)
+                    except OSError as exc:  # its address is taken now: the instance stays, unreachable
+                        log.warning(
+                            "instance %s cannot listen on %s again: %s",
+                            instance.ec2_instance_id,
+                            instance.ip,
+                            exc,
+                        )
             self.save()
         # moto builds its EC2 backend lazily (about a second): do it now, not during the first launch
         threading.Thread(target=self.ec2.subnet, name="mgn-ec2-warmup", daemon=True).start()

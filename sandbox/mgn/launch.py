@@ -235,6 +235,7 @@ def launch_instance(
 def revive_instance(service: MgnService, instance: Instance) -> None:
     """After a restart: same address, same EC2 id, the app serving the same materialized disk."""
     server = service.servers[instance.source_server_id]
+    service.ec2.register(server, instance.ip, instance.kind, instance.job_id, instance.ec2_instance_id)
     if instance.started:
         identity = {
             "hostname": server.hostname,
@@ -244,7 +245,6 @@ def revive_instance(service: MgnService, instance: Instance) -> None:
         }
         app = _start_app(service, Path(instance.image_dir), identity, instance.port, instance.ip)
         service.instance_apps[instance.ec2_instance_id] = app
-    service.ec2.register(server, instance.ip, instance.kind, instance.job_id, instance.ec2_instance_id)
 
 
 def terminate_instance(service: MgnService, instance: Instance) -> None:
