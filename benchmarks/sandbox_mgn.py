@@ -180,7 +180,8 @@ def machine() -> list[str]:
         f"- CPU: {model}, nproc {os.cpu_count()} (shared with other workloads while measured)",
         f"- Python {platform.python_version()} on {platform.platform()}",
         f"- boto3 {version('boto3')}, botocore {version('botocore')}, moto {version('moto')}",
-        f"- date: {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}",
+        f"- date: {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}, load average at start "
+        f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min)",
     ]
 
 
