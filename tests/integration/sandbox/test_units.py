@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import botocore.session
 import pytest
+import yaml
 from botocore.parsers import RpcV2CBORParser
 from pydantic import ValidationError
 
@@ -94,3 +97,13 @@ def test_config_expands_counts_and_rejects_mistakes() -> None:
         load_config({"source_servers": [{"hostname": "x", "colour": "red"}]})
     with pytest.raises(ValueError):
         load_config({"source_servers": [{"hostname": "x"}, {"hostname": "x"}]}).expanded_servers()
+
+
+def test_the_readme_config_example_is_valid() -> None:
+    """The documented example must load: the README is where users copy their config from."""
+    readme = (Path(__file__).resolve().parents[3] / "sandbox" / "README.md").read_text()
+    block = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    config = load_config(yaml.safe_load(block))
+    hostnames = [s.hostname for s in config.expanded_servers()]
+    assert hostnames[0] == "web-1" and len(hostnames) == 51
+    assert config.faults.fail_launch == ["web-2"]
