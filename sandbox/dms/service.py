@@ -664,6 +664,15 @@ class DmsService:
             raise invalid(f"Invalid ReloadOption {option!r}")
         if task.get("_loading"):
             raise bad_state("The task's full load is still in progress; reload after it completes")
+        # the new state shows at once: a waiter polling right after this call must not see the old one
+        self.runs.pop(task["ReplicationTaskArn"], None)
+        for stats in task.get("_tables") or []:
+            if (stats["SchemaName"], stats["TableName"]) in tables:
+                if option == "validate-only":
+                    stats["ValidationState"] = "Pending records"
+                else:
+                    stats["TableState"] = "Table is being reloaded"
+                    stats["FullLoadReloaded"] = True
         self._launch(task, only=tables, fresh=False, validate_only=option == "validate-only", reload=True)
         return {"ReplicationTaskArn": task["ReplicationTaskArn"]}
 

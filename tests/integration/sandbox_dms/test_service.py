@@ -219,6 +219,10 @@ def test_cdc_task_stays_running_until_stopped_and_reloads(dms, instance_arn, sql
         ReplicationTaskArn=task["ReplicationTaskArn"],
         TablesToReload=[{"SchemaName": "main", "TableName": "customers"}],
     )
+    # visible at once (the provider's table_reload_complete waiter polls right away)
+    first = dms.describe_table_statistics(ReplicationTaskArn=task["ReplicationTaskArn"])["TableStatistics"][0]
+    assert first["FullLoadReloaded"] is True
+    assert first["TableState"] in ("Table is being reloaded", "Table completed")
     deadline = time.monotonic() + 30
     while True:
         stats = dms.describe_table_statistics(ReplicationTaskArn=task["ReplicationTaskArn"])[
