@@ -45,6 +45,11 @@ class FileConfig(_Strict):
 
 class SourceServerConfig(_Strict):
     hostname: str
+    source_server_id: str | None = Field(
+        default=None,
+        pattern=r"^s-[0-9a-zA-Z]{17}$",
+        description="a fixed MGN id, so a migration plan can name the server; random when absent",
+    )
     count: int = Field(default=1, ge=1, le=2000, description="expand to N servers; hostname may use {n}")
     fqdn: str | None = None
     os: str = "Ubuntu 22.04.4 LTS (GNU/Linux 5.15.0-1051-aws x86_64)"
@@ -95,6 +100,30 @@ class ReplicationConfig(_Strict):
     block_size_kb: int = Field(default=64, ge=4, le=4096)
 
 
+class DnsRecordConfig(_Strict):
+    name: str
+    type: str = "A"
+    ttl: int = Field(default=60, ge=0)
+    values: list[str] | None = Field(
+        default=None, description="record values; absent: the address of the source server `source`"
+    )
+    source: str | None = Field(default=None, description="hostname of a source server to point at")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> DnsRecordConfig:
+        if (self.values is None) == (self.source is None):
+            raise ValueError(f"record {self.name}: give exactly one of values, source")
+        return self
+
+
+class DnsZoneConfig(_Strict):
+    """A Route 53 hosted zone created in moto with a fixed id, so plans can name it."""
+
+    id: str = Field(pattern=r"^Z[A-Z0-9]{1,31}$")
+    name: str
+    records: list[DnsRecordConfig] = Field(default_factory=list)
+
+
 class SandboxConfig(_Strict):
     account_id: str = "123456789012"
     region: str = "us-east-1"
@@ -102,6 +131,7 @@ class SandboxConfig(_Strict):
     network: NetworkConfig = Field(default_factory=NetworkConfig)
     replication: ReplicationConfig = Field(default_factory=ReplicationConfig)
     source_servers: list[SourceServerConfig] = Field(default_factory=list)
+    dns_zones: list[DnsZoneConfig] = Field(default_factory=list)
     faults: FaultSettings = Field(default_factory=FaultSettings)
 
     def expanded_servers(self) -> list[SourceServerConfig]:
@@ -119,30 +149,54 @@ class SandboxConfig(_Strict):
             raise ValueError("source server hostnames must be unique")
         return out
 
+    @model_validator(mode="after")
+    def _fixed_ids(self) -> SandboxConfig:
+        ids = [s.source_server_id for s in self.source_servers if s.source_server_id]
+        if any(s.count > 1 and s.source_server_id for s in self.source_servers):
+            raise ValueError("source_server_id cannot be combined with count > 1")
+        if len(set(ids)) != len(ids):
+            raise ValueError("source_server_id values must be unique")
+        return self
+
 
 DEMO_CONFIG: dict[str, Any] = {
     "source_servers": [
         {
             "hostname": "web-1",
+            "source_server_id": "s-0000000000000web1",
             "fqdn": "web-1.corp.example.com",
             "disks": [{"device": "/dev/sda", "size_mb": 2}],
             "tags": {"app": "shop", "tier": "web"},
         },
         {
             "hostname": "web-2",
+            "source_server_id": "s-0000000000000web2",
             "fqdn": "web-2.corp.example.com",
             "disks": [{"device": "/dev/sda", "size_mb": 2}],
             "tags": {"app": "shop", "tier": "web"},
         },
         {
             "hostname": "db-1",
+            "source_server_id": "s-00000000000000db1",
             "fqdn": "db-1.corp.example.com",
             "ram_mb": 8192,
             "disks": [{"device": "/dev/sda", "size_mb": 2}, {"device": "/dev/sdb", "size_mb": 1}],
             "churn_kbps": 64,
             "tags": {"app": "shop", "tier": "db"},
         },
-    ]
+    ],
+    # The demo plan (include/plans/demo.yaml) switches these records at cutover.
+    "dns_zones": [
+        {
+            "id": "Z0SANDBOXCORP",
+            "name": "corp.example.com",
+            "records": [
+                {"name": "web-1.corp.example.com", "source": "web-1"},
+                {"name": "web-2.corp.example.com", "source": "web-2"},
+                {"name": "db-1.corp.example.com", "source": "db-1"},
+            ],
+        }
+    ],
 }
 
 

@@ -36,6 +36,7 @@ from sandbox.mgn.model import (
     prune,
 )
 from sandbox.mgn.replication import Replicator
+from sandbox.route53 import seed_zones
 from sandbox.shapes import shape_errors
 from sandbox.world import SandboxWorld
 
@@ -159,6 +160,7 @@ class MgnService:
             for server in self.servers.values():
                 if server.app_enabled:
                     sources.start_source_app(self, server)
+            seed_zones(self.world, {s.hostname: s.source_ip for s in self.servers.values()})
             for instance in list(self.instances.values()):
                 if instance.running:
                     try:

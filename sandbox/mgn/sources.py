@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def register(service: MgnService, config: SourceServerConfig) -> SourceServer:
     """The agent registering: disks written, server added with replication starting (or STOPPED)."""
-    server_id = new_id("s-")
+    server_id = config.source_server_id or new_id("s-")
     base = service.root / "servers" / server_id
     disks: list[Disk] = []
     churn_extent = None

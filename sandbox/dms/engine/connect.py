@@ -3,7 +3,8 @@
 Schemas as DMS sees them: PostgreSQL schemas; MySQL/MariaDB databases (the sandbox lists only the
 endpoint's DatabaseName when one is given, so endpoints on a shared server stay apart); SQLite `main`.
 On the target, PostgreSQL tables go to the (transformed) source schema, created when missing; MySQL/MariaDB
-tables go to the endpoint's database (DMS's TargetDbType SPECIFIC_DATABASE default); SQLite has one schema.
+tables go to the endpoint's database (DMS's TargetDbType SPECIFIC_DATABASE default), or, when the endpoint
+names no database, to a database named after the (transformed) source schema; SQLite has one schema.
 """
 
 from __future__ import annotations
@@ -144,8 +145,8 @@ class Database:
     def qualified(self, schema: str, table: str) -> str:
         if self.dialect == "sqlite":
             return self.quote(table)
-        if self.dialect == "mysql" and self.role == "target":
-            return self.quote(table)
+        if self.dialect == "mysql" and self.role == "target" and self.url.database:
+            return self.quote(table)  # TargetDbType SPECIFIC_DATABASE: the endpoint's database
         return f"{self.quote(schema)}.{self.quote(table)}"
 
     @property

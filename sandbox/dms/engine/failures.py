@@ -3,7 +3,7 @@
 Where it lives: PostgreSQL: schema `awsdms_control` (as DMS), or ControlTablesSettings.ControlSchema when
 set. MySQL/MariaDB: the endpoint's database (DMS would use a database named `awsdms_control`; the sandbox
 keeps each endpoint's objects inside its own database so endpoints on a shared server stay apart), or
-the ControlSchema database when set. SQLite: the database file itself (SQLite has no schemas).
+the ControlSchema database when set, or `awsdms_control` when the endpoint names no database. SQLite: the database file itself (SQLite has no schemas).
 Columns are the DMS ones, upper case (quoted on PostgreSQL): TASK_NAME, TABLE_OWNER, TABLE_NAME,
 FAILURE_TIME, KEY_TYPE ('Row'), KEY (JSON `{"key": ["v1", ...]}`, key values as strings in key-column
 order), FAILURE_TYPE (RECORD_DIFF, MISSING_SOURCE, MISSING_TARGET), DETAILS (JSON, see README).
@@ -41,8 +41,9 @@ def control_location(target: Database, control_schema: str = "") -> tuple[str | 
     if target.dialect == "postgresql":
         schema = control_schema or "awsdms_control"
         return schema, f"{q(schema)}.{q(TABLE)}"
-    if target.dialect == "mysql" and control_schema:
-        return control_schema, f"{q(control_schema)}.{q(TABLE)}"
+    if target.dialect == "mysql" and (control_schema or not target.url.database):
+        schema = control_schema or "awsdms_control"  # no endpoint database: DMS's own control database
+        return schema, f"{q(schema)}.{q(TABLE)}"
     return None, q(TABLE)
 
 

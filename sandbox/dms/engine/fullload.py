@@ -284,8 +284,13 @@ class TableLoader:
         suffix = " ENGINE=InnoDB" if dialect == "mysql" else ""  # the database default charset/collation
         return f"CREATE TABLE {self.target_name} (\n  " + ",\n  ".join(parts) + f"\n){suffix}"
 
+    @property
+    def _target_database_per_schema(self) -> bool:
+        return self.target.dialect == "mysql" and not self.target.url.database
+
     def _target_exists(self) -> bool:
-        schema = self.plan.target_schema if self.target.dialect == "postgresql" else None
+        per_schema = self.target.dialect == "postgresql" or self._target_database_per_schema
+        schema = self.plan.target_schema if per_schema else None
         return inspect(self.target.engine).has_table(self.plan.target_table, schema=schema)
 
     def prepare(self) -> None:
@@ -293,6 +298,8 @@ class TableLoader:
         statements = []
         if self.target.dialect == "postgresql":
             statements.append(f"CREATE SCHEMA IF NOT EXISTS {self.target.quote(self.plan.target_schema)}")
+        if self._target_database_per_schema:
+            self._run_target([f"CREATE DATABASE IF NOT EXISTS {self.target.quote(self.plan.target_schema)}"])
         exists = self._target_exists()
         if mode == "DROP_AND_CREATE":
             if exists:
@@ -303,6 +310,9 @@ class TableLoader:
         elif mode == "TRUNCATE_BEFORE_LOAD":
             keyword = "DELETE FROM" if self.target.dialect == "sqlite" else "TRUNCATE TABLE"
             statements.append(f"{keyword} {self.target_name}")
+        self._run_target(statements)
+
+    def _run_target(self, statements: list[str]) -> None:
         with self.target.write_lock if self.target.dialect == "sqlite" else _nullcontext():
             conn = self.target.raw()
             try:
