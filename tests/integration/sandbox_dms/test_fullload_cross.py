@@ -52,3 +52,28 @@ def test_cross_engine_full_load(request, source_engine, target_engine):
         src = fetch_loose(source, table, key)
         tgt = fetch_loose(target, table, key, schema="public" if target_engine == "postgres" else None)
         assert src == tgt, table
+
+
+def test_mariadb_target_without_database_uses_the_schema_name(postgres_url, mariadb_url):
+    """A MySQL/MariaDB target endpoint without DatabaseName: one database per (transformed) source schema."""
+    create_realistic(postgres_url, customers=10)
+    mappings = include_all("public", "tags")
+    mappings["rules"].append(
+        {
+            "rule-type": "transformation",
+            "rule-id": "2",
+            "rule-name": "db",
+            "rule-target": "schema",
+            "object-locator": {"schema-name": "public"},
+            "rule-action": "rename",
+            "value": mariadb_url.database,
+        }
+    )
+    settings = {
+        "ValidationSettings": {"EnableValidation": True},
+        "ControlTablesSettings": {"ControlSchema": mariadb_url.database},
+    }
+    run = run_task(postgres_url, mariadb_url.set(database=None), mappings, settings)
+    stats = run.table_statistics()[0]
+    assert (stats["TableState"], stats["ValidationState"]) == ("Table completed", "Validated")
+    assert fetch_loose(postgres_url, "tags", ["code"]) == fetch_loose(mariadb_url, "tags", ["code"])
