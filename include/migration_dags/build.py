@@ -8,7 +8,6 @@ connections here, heavy imports inside task callables.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from pathlib import Path
 
 from airflow.providers.standard.operators.python import PythonOperator
@@ -16,22 +15,11 @@ from airflow.sdk import DAG
 from migration_plan.issues import Issue
 from migration_plan.validate import PlanResult
 
+from migration_dags.build_common import default_args
 from migration_dags.naming import invalid_plan_dag_id, preflight_dag_id
 from migration_dags.plans import load_plans
 
 log = logging.getLogger(__name__)
-
-DEFAULT_RETRIES = 2
-
-
-def default_args(owner: str) -> dict:
-    return {
-        "owner": owner,
-        "retries": DEFAULT_RETRIES,
-        "retry_delay": timedelta(seconds=30),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=10),
-    }
 
 
 def _plan_doc(result: PlanResult) -> str:
@@ -96,7 +84,12 @@ def build_preflight_dag(result: PlanResult) -> DAG:
 
 def build_plan_dags(result: PlanResult) -> list[DAG]:
     """Every DAG one valid plan produces."""
-    return [build_preflight_dag(result)]
+    from migration_dags.wave import build_rollback_dag, build_wave_dag
+
+    dags = [build_preflight_dag(result)]
+    for wave in result.plan.waves:
+        dags += [build_wave_dag(result, wave), build_rollback_dag(result, wave)]
+    return dags
 
 
 def _fail_with_errors(plan_file: str, rendered: str) -> None:

@@ -310,9 +310,10 @@ def _multi_az(plan):
 
 @rule(
     "MIG018",
-    "warning",
+    "info",
     "content checks without a source address",
-    "set source_ip on the server so content_match can fetch from the source and compare",
+    "set source_ip on the server when the address MGN reports for the source is not the one the Airflow "
+    "workers can reach",
 )
 def _content_without_source(plan):
     for wave_index, wave in enumerate(plan.waves):
@@ -320,7 +321,7 @@ def _content_without_source(plan):
             if wave.effective_health_checks(server).content_match and server.source_ip is None:
                 yield (
                     ("waves", wave_index, "servers", server_index),
-                    f"{server.hostname} has content_match checks but no source_ip to compare with",
+                    f"{server.hostname}: content_match fetches from the source address MGN reports",
                 )
 
 

@@ -1,5 +1,6 @@
 """Hypothesis: generated plans, valid and mutated, and arbitrary text never make validate or lint raise."""
 
+import copy
 from pathlib import Path
 
 import yaml
@@ -133,6 +134,7 @@ def test_generated_plans_validate_without_traceback(tmp_path_factory, plan):
 @FUZZ
 @given(plan=plans, data=st.data(), action=st.sampled_from(["delete", "replace", "add_key"]), value=anything)
 def test_mutated_plans_never_raise(tmp_path_factory, plan, data, action, value):
+    plan = copy.deepcopy(plan)  # st.just() hands out one shared object: never mutate it
     paths = list(_paths(plan))
     target = data.draw(st.sampled_from(paths))
     mutated = _mutate(plan, target, action, value)
