@@ -8,7 +8,7 @@ PLAN ?= include/plans/example.yaml
 PORT ?= 4566
 PYTEST_ARGS ?=
 
-.PHONY: venv test validate lint show sandbox fmt check clean
+.PHONY: venv test validate lint show sandbox demo fmt check clean
 
 venv: $(STAMP)
 
@@ -34,7 +34,11 @@ show: venv
 	@$(PY) -m migration_plan show $(PLAN)
 
 sandbox: venv
-	$(PY) -m sandbox --port $(PORT) $(if $(CONFIG),--config $(CONFIG),)
+	$(PY) -m sandbox --port $(PORT) $(if $(CONFIG),--config $(CONFIG),) $(if $(STATE_DIR),--state-dir $(STATE_DIR),)
+
+# The demo plan's wave, end to end: sandbox + local Airflow; AUTO_APPROVE=1 answers the gates.
+demo: venv
+	$(PY) -m devstack.demo $(if $(filter 1 true yes,$(AUTO_APPROVE)),--auto-approve,)
 
 check: venv
 	$(VENV)/bin/ruff check .

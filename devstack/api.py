@@ -74,6 +74,9 @@ class AirflowUser:
         )
         return details.get("hitl_details", [])
 
+    def gates(self, dag_id: str, run_id: str) -> list[dict]:
+        return self.request("GET", f"/dags/{dag_id}/dagRuns/{run_id}/hitlDetails").get("hitl_details", [])
+
     def answer_gate(self, dag_id: str, run_id: str, task_id: str, option: str, map_index: int = -1) -> dict:
         return self.request(
             "PATCH",

@@ -157,9 +157,10 @@ def add_rollback(plan: MigrationPlan, wave: Wave, *, triggered_by_failure: bool)
         )
         terminate = MgnRollbackTerminateOperator(
             task_id="terminate_instances",
-            source_server_ids=revert.output["terminable"],
+            # Rendered text of a list; the operator parses it (an XComArg subscript would be an XCom key).
+            source_server_ids="{{ (ti.xcom_pull(task_ids='rollback.revert_lifecycle') or {}).get('terminable', []) }}",
             wait_for_completion=True,
-            waiter_delay=5,
+            waiter_delay=min(plan.plan.poll_interval_seconds, 10),
             trigger_rule=after,
             **aws,
         )
@@ -202,7 +203,8 @@ def build_wave_dag(result: PlanResult, wave: Wave) -> DAG:
     aws = _aws(plan)
     ids = _ids(wave)
     approvers = plan.wave_approvers(wave)
-    wait = {"deferrable": True, "waiter_delay": 10, "waiter_max_attempts": 360}
+    poll = plan.plan.poll_interval_seconds
+    wait = {"deferrable": True, "waiter_delay": poll, "waiter_max_attempts": max(1, 6 * 3600 // poll)}
     with DAG(
         dag_id=wave_dag_id(plan.plan.name, wave.name),
         schedule=None,

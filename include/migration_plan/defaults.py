@@ -11,6 +11,7 @@ PLAN = {
     "owner": "migration",
     "monitor_schedule": "*/10 * * * *",
     "approval_timeout_hours": 24.0,
+    "poll_interval_seconds": 30,
 }
 
 WAVE = {

@@ -90,6 +90,13 @@ class PlanSettings(StrictModel):
         le=24 * 30,
     )
 
+    poll_interval_seconds: int = F(
+        D.PLAN["poll_interval_seconds"],
+        expected="seconds between two polls of AWS by a waiting sensor (MGN jobs, replication)",
+        ge=1,
+        le=3600,
+    )
+
     @field_validator("approvers")
     @classmethod
     def _approver_ids(cls, value: list[str]) -> list[str]:

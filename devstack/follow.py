@@ -1,0 +1,60 @@
+"""Follow a DAG run through the REST API: report task state changes and hand waiting gates to a callback."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from devstack.api import AirflowUser
+
+FINISHED = {"success", "failed"}
+
+
+@dataclass
+class RunOutcome:
+    state: str
+    task_states: dict[str, str]
+    gates: list[dict] = field(default_factory=list)  # the gates met, with who answered what
+    seconds: float = 0.0
+
+
+def _task_key(ti: dict) -> str:
+    return ti["task_id"] if ti.get("map_index", -1) in (-1, None) else f"{ti['task_id']}[{ti['map_index']}]"
+
+
+def follow_run(
+    user: AirflowUser,
+    dag_id: str,
+    run_id: str,
+    *,
+    on_gate: Callable[[dict], None] | None = None,
+    on_change: Callable[[str, str], None] | None = None,
+    timeout: float = 900,
+    poll: float = 1.0,
+) -> RunOutcome:
+    """Poll until the run finishes. `on_gate(detail)` is called once per gate that starts waiting."""
+    started = time.monotonic()
+    seen: dict[str, str] = {}
+    gates_seen: set[str] = set()
+    gates: list[dict] = []
+    while True:
+        for ti in user.task_instances(dag_id, run_id):
+            key, state = _task_key(ti), ti.get("state") or "none"
+            if seen.get(key) != state:
+                seen[key] = state
+                if on_change:
+                    on_change(key, state)
+        for detail in user.pending_gates(dag_id, run_id):
+            task_id = detail["task_instance"]["task_id"]
+            if task_id not in gates_seen:
+                gates_seen.add(task_id)
+                gates.append(detail)
+                if on_gate:
+                    on_gate(detail)
+        run = user.run(dag_id, run_id)
+        if run["state"] in FINISHED:
+            return RunOutcome(run["state"], seen, gates, time.monotonic() - started)
+        if time.monotonic() - started > timeout:
+            raise TimeoutError(f"{dag_id} run {run_id} still {run['state']} after {timeout:.0f} s: {seen}")
+        time.sleep(poll)
