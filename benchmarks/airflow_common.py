@@ -1,0 +1,70 @@
+"""What the Airflow benchmarks share: machine info and the results file's sections (by hand, not in CI).
+
+Each benchmark script (`benchmarks/airflow_parse.py`, `airflow_sensor_calls.py`, `airflow_deferred.py`)
+writes its own section of `benchmarks/RESULTS-airflow.md`, between `<!-- BEGIN name -->` and
+`<!-- END name -->`, so they can be re-run one at a time without losing the others' results.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "RESULTS-airflow.md"
+
+HEADER = """# Airflow benchmark results (issue 4)
+
+Produced by hand (not in CI), one script per section:
+
+```sh
+.venv/bin/python benchmarks/airflow_parse.py          # 1. parse time of dags/ with 1,000 servers in 40 waves
+.venv/bin/python benchmarks/airflow_sensor_calls.py   # 2. MGN API calls per sensor poke vs wave size
+.venv/bin/python benchmarks/airflow_deferred.py       # 3. a deferred sensor holds no worker slot
+```
+
+Baselines are measured in the same run on the same machine; compare ratios, not absolute numbers, across
+machines. Each section names the machine it ran on (sections may come from different runs).
+"""
+
+
+def machine() -> list[str]:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return [
+        f"- CPU: {model}, nproc {os.cpu_count()} (shared with other workloads while measured)",
+        f"- Python {platform.python_version()} on {platform.platform()}",
+        f"- apache-airflow {version('apache-airflow')}, apache-airflow-providers-amazon "
+        f"{version('apache-airflow-providers-amazon')}, boto3 {version('boto3')}, botocore {version('botocore')}",
+        f"- date: {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}, load average at start "
+        f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min)",
+    ]
+
+
+def write_section(name: str, lines: list[str]) -> None:
+    """Replace (or append) this benchmark's section of RESULTS-airflow.md; the other sections stay."""
+    text = RESULTS.read_text() if RESULTS.exists() else HEADER
+    block = f"<!-- BEGIN {name} -->\n" + "\n".join(lines).rstrip() + f"\n<!-- END {name} -->\n"
+    pattern = re.compile(rf"<!-- BEGIN {re.escape(name)} -->\n.*?<!-- END {re.escape(name)} -->\n", re.S)
+    found = pattern.search(text)
+    text = pattern.sub(lambda _: block, text) if found else text.rstrip() + "\n\n" + block
+    RESULTS.write_text(text)
+    print("\n".join(lines), flush=True)
+
+
+def setup_paths() -> None:
+    """The project's import roots, as the venv's .pth gives them (for a venv built without it)."""
+    for path in (REPO / "include", REPO / "plugins", REPO):
+        if str(path) not in sys.path:
+            sys.path.insert(0, str(path))
