@@ -27,7 +27,7 @@ from botocore.config import Config
 
 from devstack.airflow_stack import REPO, AirflowStack, free_port
 from devstack.api import AirflowUser, ApiError
-from devstack.follow import follow_run
+from devstack.follow import follow_run, wait_until_parked
 
 DEMO_DIR = REPO / ".demo"
 AIRFLOW_HOME = DEMO_DIR / "airflow"
@@ -38,7 +38,6 @@ DAG_ID = f"{PLAN_NAME}__wave__{WAVE}"
 APPROVER = "demo-approver"
 USERS = {"admin": "admin", APPROVER: "user", "alice": "user", "mallory": "user"}
 SANDBOX_CONN = "aws_sandbox"
-GATE_SETTLE_SECONDS = 5
 
 
 def say(text: str) -> None:
@@ -150,9 +149,7 @@ def run_demo(auto_approve: bool) -> int:
                 f"  decide in the UI: {stack.base_url}/dags/{DAG_ID}/runs/{run_id}/tasks/{task_id}/required_actions"
             )
             if auto_approve:
-                # Airflow 3.3 fails a gate answered before the scheduler has processed the worker's exit from
-                # parking it (seen here within 1 s); a person never answers that fast, the robot waits.
-                time.sleep(GATE_SETTLE_SECONDS)
+                wait_until_parked(admin, DAG_ID, run_id, task_id)  # see its docstring: an Airflow 3.3 race
                 answer = approver.answer_gate(DAG_ID, run_id, task_id, "Approve")
                 say(f"  approved by {answer['responded_by']['name']} (AUTO_APPROVE)")
             else:
