@@ -147,7 +147,7 @@ def check_task_settings(settings: Any, path: tuple) -> Iterator[Issue]:
                 continue
             expected = known[key]
             if isinstance(expected, set):
-                ok = value in expected
+                ok = isinstance(value, str) and value in expected
             elif expected is int:
                 ok = isinstance(value, int) and not isinstance(value, bool)
             else:
@@ -214,7 +214,7 @@ def _check_rules(rules: list, path: tuple, where: str) -> tuple[list[Issue], int
             add("dms.table-mappings", rpath, f"{label}each rule must be a mapping")
             continue
         rule_type = rule.get("rule-type")
-        if rule_type not in RULE_ACTIONS:
+        if not isinstance(rule_type, str) or rule_type not in RULE_ACTIONS:
             add(
                 "dms.table-mappings",
                 rpath,
@@ -247,7 +247,7 @@ def _check_rules(rules: list, path: tuple, where: str) -> tuple[list[Issue], int
             add("dms.table-mappings", rpath, f"{label}object-locator needs schema-name and table-name")
         action = rule.get("rule-action")
         allowed = RULE_ACTIONS[rule_type]
-        if allowed and action not in allowed:
+        if allowed and (not isinstance(action, str) or action not in allowed):
             hint = did_you_mean(action, allowed) if isinstance(action, str) else ""
             add(
                 "dms.table-mappings",
@@ -255,12 +255,15 @@ def _check_rules(rules: list, path: tuple, where: str) -> tuple[list[Issue], int
                 f"{label}rule-action of a {rule_type} rule must be one of {', '.join(sorted(allowed))}, "
                 f"got {_describe(action)}{hint}",
             )
-        if rule_type == "transformation" and rule.get("rule-target") not in TRANSFORMATION_TARGETS:
+        target = rule.get("rule-target")
+        if rule_type == "transformation" and (
+            not isinstance(target, str) or target not in TRANSFORMATION_TARGETS
+        ):
             add(
                 "dms.table-mappings",
                 rpath,
                 f"{label}rule-target must be one of {', '.join(sorted(TRANSFORMATION_TARGETS))}",
             )
-        if rule_type == "selection" and action in {"include", "explicit"}:
+        if rule_type == "selection" and action in ("include", "explicit"):
             selections += 1
     return found, selections

@@ -29,36 +29,25 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL
 
 from sandbox.dms.engine import Database, FullLoadRun, TaskSettings, read_failures
-from tests.fixtures.databases import MARIADB_ADMIN_URL, POSTGRES_ADMIN_URL, _server_database
+from tests.fixtures.databases import mariadb_database, postgres_database, sqlite_database
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def postgres_url_2() -> Iterator[URL]:
-    yield from _server_database(
-        POSTGRES_ADMIN_URL,
-        "mig_test",
-        'CREATE DATABASE "{name}"',
-        'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
-    )
+    """A second PostgreSQL database for tests that need two of one engine."""
+    yield from postgres_database()
 
 
 @pytest.fixture
 def mariadb_url_2() -> Iterator[URL]:
-    yield from _server_database(
-        MARIADB_ADMIN_URL,
-        "mig_test",
-        "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
-        "DROP DATABASE IF EXISTS `{name}`",
-    )
+    yield from mariadb_database()
 
 
 @pytest.fixture
 def sqlite_url_2(tmp_path) -> URL:
-    from sqlalchemy.engine import make_url
-
-    return make_url(f"sqlite:///{tmp_path / 'second.db'}")
+    return sqlite_database(tmp_path)
 
 
 KEYS_REALISTIC = {

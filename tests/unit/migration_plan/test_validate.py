@@ -89,3 +89,24 @@ def test_plans_readme_documents_every_field_and_rule():
     text = README.read_text()
     assert render_readme(text) == text, "run `python -m migration_plan docs --write`"
     assert "`source_server_id` | **required**" in text and "| MIG005 | error |" in text
+
+
+def test_lists_where_dms_expects_names_are_errors_not_crashes(tmp_path):
+    """Found by the fuzz test: unhashable values used to raise TypeError in the DMS checks."""
+    plan = tmp_path / "p.yaml"
+    plan.write_text(
+        "plan: {name: p, region: us-east-1, approvers: [a]}\n"
+        "databases:\n  - name: d\n    migration_type: cdc\n"
+        "    source: {engine: mysql, host: h, database: x, conn_id: c}\n"
+        "    target: {engine: mysql, host: h, database: x, conn_id: c}\n"
+        "    task_settings: {FullLoadSettings: {TargetTablePrepMode: [DROP_AND_CREATE]}}\n"
+        "    table_mappings:\n      rules:\n"
+        "        - {rule-type: [selection], rule-id: '1', rule-name: a, object-locator: {schema-name: s, table-name: t}}\n"
+        "        - {rule-type: selection, rule-id: '2', rule-name: b, rule-action: [include], object-locator: {schema-name: s, table-name: t}}\n"
+        "        - {rule-type: transformation, rule-id: '3', rule-name: c, rule-action: rename, rule-target: [table], object-locator: {schema-name: s, table-name: t}}\n"
+    )
+    messages = [i.message for i in validate_file(plan).errors]
+    assert any("TargetTablePrepMode" in m or "one of DO_NOTHING" in m for m in messages), messages
+    assert any("rule-type must be one of" in m for m in messages)
+    assert any("rule-action of a selection rule" in m for m in messages)
+    assert any("rule-target must be one of" in m for m in messages)
