@@ -408,8 +408,12 @@ def main() -> int:
         f"- Phase A (only the wave DAG, its sensor deferred), {len(a)} samples:",
         *summarize(a, labels[:1]),
         f"  - after the task turned `deferred` (t 0), the last sample with its task process alive: "
-        f"{last_alive(a, labels[0])}; the last with a busy executor worker: {last_busy(a)} (the worker "
-        "process finishes its exit after the state change; the pool never counted it).",
+        f"{last_alive(a, labels[0])}; the last with a busy executor worker: {last_busy(a)}"
+        + (
+            " (the worker process was still exiting after the state change; the pool never counted it)."
+            if any(r["executor_busy"] for r in a)
+            else "."
+        ),
         f"- Phase B (the poke-mode sensor waiting too), {len(b)} samples:",
         *summarize(b, labels),
         f"- Run states when sampling ended: wave DAG {final_wave}, poke-mode DAG {final_poke} (both still "

@@ -319,8 +319,10 @@ def main() -> int:
             if len(flat) == len(keys)
             else ": not in " + "; ".join(f"{k[0]} ({k[1]}): {total[k]}" for k in keys if k not in flat) + "."
         ),
-        "- DescribeSourceServers is asked with maxResults 1000 and the wave's IDs as a filter: one call up to "
-        "1,000 servers. The milliseconds (wall time of the whole poke, sandbox in the same process) grow with "
+        "- DescribeSourceServers is asked with maxResults 1000 and the wave's IDs as a filter: one call for the "
+        "whole wave. The filter takes at most 200 IDs (botocore model; the sandbox answers 201 with "
+        "ValidationException), so 200 is the largest wave these sensors can watch: `lint` refuses bigger waves "
+        "(MIG009, error) but `validate`, which the DAG builder uses, accepts them. The milliseconds (wall time of the whole poke, sandbox in the same process) grow with "
         "the response size, not with the number of calls; while servers initiate or a job launches they also "
         "include waiting for the sandbox's world lock, and a trigger attempt includes asyncio.run, the hook's "
         "connection and loading the waiter model.",
