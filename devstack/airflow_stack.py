@@ -151,6 +151,19 @@ class AirflowStack:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
         self.processes.clear()
+        self._kill_leftover_task_processes()
+
+    def _kill_leftover_task_processes(self) -> None:
+        """Task processes run in sessions of their own, out of reach of the group kill: find them by home."""
+        import psutil
+
+        home = str(self.home)
+        for proc in psutil.process_iter(["pid"]):
+            try:
+                if proc.pid != os.getpid() and proc.environ().get("AIRFLOW_HOME") == home:
+                    proc.kill()
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                continue
 
     def __enter__(self) -> AirflowStack:
         self.start()

@@ -178,9 +178,9 @@ def approve(dag_id: str, run_id: str, task_id: str, user: str, reject: bool) -> 
     stack = json.loads(STACK_FILE.read_text())
     passwords = json.loads((Path(stack["home"]) / "simple_auth_manager_passwords.json.generated").read_text())
     try:
-        answer = AirflowUser(stack["base_url"], user, passwords[user]).answer_gate(
-            dag_id, run_id, task_id, "Reject" if reject else "Approve"
-        )
+        answering = AirflowUser(stack["base_url"], user, passwords[user])
+        wait_until_parked(answering, dag_id, run_id, task_id)
+        answer = answering.answer_gate(dag_id, run_id, task_id, "Reject" if reject else "Approve")
     except ApiError as exc:
         reasons = {403: f"{user} is not an approver of this gate", 409: "this gate was already answered"}
         print(reasons.get(exc.status_code, str(exc)), file=sys.stderr)

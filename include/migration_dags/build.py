@@ -1,5 +1,7 @@
-"""Build the DAGs of every plan. A plan that does not validate gets one DAG that shows its errors and
-fails when run; the other plans' DAGs are untouched.
+"""Build the DAGs of every plan. A plan that does not validate, or has lint errors (pitfalls that would
+fail at run time or are unsafe: over 200 servers a wave, a server in two waves, no approver, secrets,
+DROP_AND_CREATE over data), gets one DAG that shows its errors and fails when run; the other plans'
+DAGs are untouched.
 
 Parse time matters (the scheduler re-parses every few minutes): no network, no Airflow Variables or
 connections here, heavy imports inside task callables.
@@ -13,6 +15,7 @@ from pathlib import Path
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG
 from migration_plan.issues import Issue
+from migration_plan.lint import lint_plan
 from migration_plan.validate import PlanResult
 
 from migration_dags.build_common import default_args
@@ -132,6 +135,11 @@ def build_all(folder: Path | None = None) -> list[DAG]:
             dags.append(build_invalid_plan_dag(result.file, [issue.located(str(result.file), None)]))
             continue
         owners[name] = result.file
+        blocking = [issue for issue in lint_plan(result) if issue.severity == "error"]
+        if blocking:  # e.g. a wave over MGN's 200-server limit, a server in two waves, no approver
+            log.warning("plan %s has %d lint errors: no DAGs built", result.file, len(blocking))
+            dags.append(build_invalid_plan_dag(result.file, blocking))
+            continue
         try:
             dags += build_plan_dags(result)
         except Exception as exc:  # a builder bug must not take the other plans' DAGs down with it

@@ -116,7 +116,8 @@ class MgnHook(StandardRetriesMixin, AwsBaseHook):
         return jobs[0] if jobs else None
 
     def describe_job_log_items(self, job_id: str) -> list[dict[str, Any]]:
-        return self._paginate("describe_job_log_items", jobID=job_id)
+        # The largest page the model allows: the service's default page size is undocumented.
+        return self._paginate("describe_job_log_items", jobID=job_id, maxResults=1000)
 
     # --- waves and applications ---------------------------------------------------------------------------
     def list_waves(self, *, is_archived: bool | None = None) -> list[dict[str, Any]]:

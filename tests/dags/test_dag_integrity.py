@@ -90,3 +90,13 @@ def test_dag_file_imports_without_the_project_path_file(tmp_path):
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert "acme-dc1__preflight" in out.stdout
+
+
+def test_a_plan_with_lint_errors_gets_no_dags(plans_dir):
+    """Validation alone would accept it; the wave DAG would then fail at every poke (MGN's 200-ID filter)."""
+    text = (ROOT / "tests" / "plans" / "valid" / "minimal.yaml").read_text()
+    servers = "".join(f"      - hostname: h{i}\n        source_server_id: s-{i:017d}\n" for i in range(201))
+    (plans_dir / "big.yaml").write_text(text.split("    servers:")[0] + "    servers:\n" + servers)
+    bag = _dagbag()
+    assert "minimal__wave__w1" not in bag.dags and not any(d.startswith("minimal__") for d in bag.dags)
+    assert "MIG009" in bag.dags["invalid_plan__big"].doc_md
