@@ -7,13 +7,11 @@ writes its own section of `benchmarks/RESULTS-airflow.md`, between `<!-- BEGIN n
 
 from __future__ import annotations
 
-import os
-import platform
 import re
 import sys
-import time
-from importlib.metadata import version
 from pathlib import Path
+
+from machine import machine_lines
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "RESULTS-airflow.md"
@@ -34,22 +32,7 @@ machines. Each section names the machine it ran on (sections may come from diffe
 
 
 def machine() -> list[str]:
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return [
-        f"- CPU: {model}, nproc {os.cpu_count()} (shared with other workloads while measured)",
-        f"- Python {platform.python_version()} on {platform.platform()}",
-        f"- apache-airflow {version('apache-airflow')}, apache-airflow-providers-amazon "
-        f"{version('apache-airflow-providers-amazon')}, boto3 {version('boto3')}, botocore {version('botocore')}",
-        f"- date: {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}, load average at start "
-        f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min)",
-    ]
+    return machine_lines("apache-airflow", "apache-airflow-providers-amazon", "boto3", "botocore")
 
 
 def write_section(name: str, lines: list[str]) -> None:

@@ -18,6 +18,7 @@ import time
 import uuid
 from pathlib import Path
 
+from machine import cpu_model
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -108,16 +109,12 @@ def run_case(script: str, case: str, *args: str) -> dict:
 
 
 def machine() -> dict:
-    info = {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()}
-    try:
-        model = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-        info["cpu"] = model
-    except (OSError, StopIteration):
-        pass
+    info = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "cpu": cpu_model(),
+    }
     try:
         mem = next(
             line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")

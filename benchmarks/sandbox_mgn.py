@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
-import platform
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-from importlib.metadata import version
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from machine import machine_lines
 
 from sandbox.testing import running_sandbox
 
@@ -168,21 +167,7 @@ def _hash_copy(source: Path, target: Path, block: int) -> None:
 
 
 def machine() -> list[str]:
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return [
-        f"- CPU: {model}, nproc {os.cpu_count()} (shared with other workloads while measured)",
-        f"- Python {platform.python_version()} on {platform.platform()}",
-        f"- boto3 {version('boto3')}, botocore {version('botocore')}, moto {version('moto')}",
-        f"- date: {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}, load average at start "
-        f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1/5/15 min)",
-    ]
+    return machine_lines("boto3", "botocore", "moto")
 
 
 def main() -> int:
