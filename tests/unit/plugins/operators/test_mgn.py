@@ -198,7 +198,7 @@ def test_wait_for_completion_blocking_raises_with_the_job_log(stub, context):
                 {"event": "LAUNCH_FAILED", "eventData": {"sourceServerID": sid(2), "rawError": "no capacity"}}
             ]
         },
-        {"jobID": jid("t")},
+        {"jobID": jid("t"), "maxResults": 1000},
     )
     with pytest.raises(AirflowException, match=r"(?s)failed for s-0+2.*no capacity.*Next step"):
         op.execute(context)
