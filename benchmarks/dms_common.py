@@ -127,3 +127,29 @@ def machine() -> dict:
         with contextlib.suppress(OSError):
             info[label] = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
     return info
+
+
+def bench_mappings(schema: str = "public", rename_schema_to: str | None = None) -> str:
+    """DMS table mappings selecting the benchmark table (optionally renaming its schema on the target)."""
+    rules: list[dict] = [
+        {
+            "rule-type": "selection",
+            "rule-id": "1",
+            "rule-name": "all",
+            "object-locator": {"schema-name": schema, "table-name": "bench"},
+            "rule-action": "include",
+        }
+    ]
+    if rename_schema_to:
+        rules.append(
+            {
+                "rule-type": "transformation",
+                "rule-id": "2",
+                "rule-name": "schema",
+                "rule-target": "schema",
+                "object-locator": {"schema-name": schema},
+                "rule-action": "rename",
+                "value": rename_schema_to,
+            }
+        )
+    return json.dumps({"rules": rules})

@@ -26,6 +26,7 @@ from dms_common import (
     ROWS,
     SQLITE_DDL,
     WORK,
+    bench_mappings,
     drop_pg,
     fill_pg,
     fill_sqlite,
@@ -40,20 +41,8 @@ from sqlalchemy.engine import make_url
 # imported before timing: in the sandbox the engine is loaded once, not per task
 from sandbox.dms.engine import Database, FullLoadRun, TaskSettings
 
-MAPPINGS_PG = json.dumps(
-    {
-        "rules": [
-            {
-                "rule-type": "selection",
-                "rule-id": "1",
-                "rule-name": "all",
-                "object-locator": {"schema-name": "public", "table-name": "bench"},
-                "rule-action": "include",
-            }
-        ]
-    }
-)
-MAPPINGS_ANY = MAPPINGS_PG.replace('"public"', '"%"')
+MAPPINGS_PG = bench_mappings("public")
+MAPPINGS_ANY = bench_mappings("%")
 
 
 def _psql_args(url: str) -> list[str]:
@@ -123,15 +112,7 @@ def case_lite_dms(source: str, target: str) -> dict:
 
 
 def case_maria_pg_dms(source: str, target: str) -> dict:
-    return _dms(
-        source,
-        target,
-        MAPPINGS_ANY.replace('"%"', '"%"', 1).replace(
-            '"rule-action": "include"}',
-            '"rule-action": "include"}, {"rule-type": "transformation", "rule-id": "2", "rule-name": "p", '
-            '"rule-target": "schema", "object-locator": {"schema-name": "%"}, "rule-action": "rename", "value": "public"}',
-        ),
-    )
+    return _dms(source, target, bench_mappings("%", rename_schema_to="public"))
 
 
 CASES = {

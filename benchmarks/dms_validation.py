@@ -22,25 +22,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg2
-from dms_common import PG_DDL, ROWS, WORK, drop_pg, fill_pg, machine, measure, pg_database, run_case
+from dms_common import (
+    PG_DDL,
+    ROWS,
+    WORK,
+    bench_mappings,
+    drop_pg,
+    fill_pg,
+    machine,
+    measure,
+    pg_database,
+    run_case,
+)
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from sandbox.dms.engine import Database, FullLoadRun, TaskSettings
 
-MAPPINGS = json.dumps(
-    {
-        "rules": [
-            {
-                "rule-type": "selection",
-                "rule-id": "1",
-                "rule-name": "all",
-                "object-locator": {"schema-name": "public", "table-name": "bench"},
-                "rule-action": "include",
-            }
-        ]
-    }
-)
+MAPPINGS = bench_mappings("public")
 
 
 def _dsn(url: str) -> str:
