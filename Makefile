@@ -8,7 +8,7 @@ PLAN ?= include/plans/example.yaml
 PORT ?= 4566
 PYTEST_ARGS ?=
 
-.PHONY: venv test validate lint show sandbox demo fmt check clean
+.PHONY: venv databases test validate lint show sandbox demo fmt check clean
 
 venv: $(STAMP)
 
@@ -20,6 +20,10 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@# The project's own import roots (Airflow adds plugins/ itself; tests and CLIs need all three).
 	@printf '%s\n' "$(CURDIR)/include" "$(CURDIR)/plugins" "$(CURDIR)" > $$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/migration_project.pth
 	@touch $(STAMP)
+
+# Local PostgreSQL (wal_level=logical) and MariaDB (ROW binlog) for the CDC tests and rehearsals; needs root.
+databases:
+	@devstack/databases.sh
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,16 +1,16 @@
-"""Deferrable waits on MGN: a job finishing, a wave's replication becoming ready to launch."""
+"""Deferrable waits on MGN: a job finishing, a wave's replication becoming ready to launch.
+
+Both run on the provider's ``AwsBaseWaiterTrigger`` with an aiobotocore client: the waiter JSON is the one
+the blocking path uses (``hooks/waiters/mgn.json``), so poke and deferred modes judge the same states.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from collections.abc import AsyncIterator
 from typing import Any
 
-from airflow.providers.amazon.aws.exceptions import (
-    WaiterMaxAttemptsError,
-    WaiterNoCredentialsError,
-)
+from airflow.providers.amazon.aws.exceptions import WaiterMaxAttemptsError, WaiterNoCredentialsError
 from airflow.providers.amazon.aws.triggers.base import AwsBaseWaiterTrigger
 from airflow.providers.amazon.aws.utils.waiter_with_logging import async_wait
 from airflow.providers.common.compat.sdk import AirflowException
@@ -19,67 +19,15 @@ from hooks.mgn import MgnHook
 from mgn_checks.replication import evaluate_replication
 
 
-class _ThreadedWaiter:
-    """Give a blocking botocore waiter the awaitable ``wait`` that ``async_wait`` expects."""
-
-    def __init__(self, waiter: Any) -> None:
-        self._waiter = waiter
-
-    async def wait(self, **kwargs: Any) -> None:
-        await asyncio.to_thread(self._waiter.wait, **kwargs)
-
-
-class MgnWaiterTrigger(AwsBaseWaiterTrigger):
-    """
-    AwsBaseWaiterTrigger that also runs where aiobotocore is missing.
-
-    The provider's ``run`` needs aiobotocore, and no aiobotocore release supports the project's pinned
-    botocore (1.44.x). Without it, each waiter attempt runs the same botocore waiter in a worker thread:
-    one short DescribeX call per attempt, the sleeps stay on the event loop, so the triggerer is not held.
-    """
-
-    aws_hook_class = MgnHook
-
-    async def _wait(self, hook: MgnHook, max_attempts: int) -> None:
-        args = (
-            self.waiter_delay,
-            max_attempts,
-            self.waiter_args,
-            self.failure_message,
-            self.status_message,
-            self.status_queries,
-        )
-        if importlib.util.find_spec("aiobotocore") is not None:
-            async with await hook.get_async_conn() as client:
-                waiter = hook.get_waiter(
-                    self.waiter_name,
-                    deferrable=True,
-                    client=client,
-                    config_overrides=self.waiter_config_overrides,
-                )
-                await async_wait(waiter, *args)
-        else:
-            waiter = await asyncio.to_thread(
-                hook.get_waiter, self.waiter_name, config_overrides=self.waiter_config_overrides
-            )
-            await async_wait(_ThreadedWaiter(waiter), *args)
-
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        try:
-            await self._wait(self.hook(), self.attempts)
-        except AirflowException as error:
-            yield self._event_from_exception(error)
-        else:
-            yield TriggerEvent({"status": "success", self.return_key: self.return_value})
-
-
-class MgnJobCompleteTrigger(MgnWaiterTrigger):
+class MgnJobCompleteTrigger(AwsBaseWaiterTrigger):
     """
     Fire when an MGN job is COMPLETED, or as soon as one participating server's launch FAILED.
 
     The event only says the job stopped moving; the sensor then judges the outcome (every server LAUNCHED,
     or TERMINATED for a terminate job) and, on failure, reads the job log to explain it.
     """
+
+    aws_hook_class = MgnHook
 
     def __init__(
         self,
@@ -110,7 +58,7 @@ class MgnJobCompleteTrigger(MgnWaiterTrigger):
         )
 
 
-class MgnReplicationReadyTrigger(MgnWaiterTrigger):
+class MgnReplicationReadyTrigger(AwsBaseWaiterTrigger):
     """
     Fire when every server of a wave replicates CONTINUOUS with a lag under ``max_lag_seconds``.
 
@@ -119,6 +67,8 @@ class MgnReplicationReadyTrigger(MgnWaiterTrigger):
     ``PT2M30S``) with a threshold chosen per plan, so after the waiter succeeds this trigger parses the lag
     in Python and, while some server lags, goes on polling within the same attempt budget.
     """
+
+    aws_hook_class = MgnHook
 
     def __init__(
         self,
@@ -154,38 +104,60 @@ class MgnReplicationReadyTrigger(MgnWaiterTrigger):
             botocore_config=botocore_config,
         )
 
+    def _event(self, status: str, message: str | None = None) -> TriggerEvent:
+        payload: dict[str, Any] = {"status": status, self.return_key: self.return_value}
+        if message is not None:
+            payload["message"] = message
+        return TriggerEvent(payload)
+
+    async def _servers(self, client: Any) -> list[dict[str, Any]]:
+        paginator = client.get_paginator("describe_source_servers")
+        pages = paginator.paginate(filters={"sourceServerIDs": self.source_server_ids}, maxResults=1000)
+        return [item async for page in pages for item in page.get("items", [])]
+
     async def run(self) -> AsyncIterator[TriggerEvent]:
         hook = self.hook()
-        for attempt in range(self.attempts):
-            if attempt:
-                await asyncio.sleep(self.waiter_delay)
-            try:
-                await self._wait(hook, 1)
-            except WaiterNoCredentialsError as error:
-                yield self._event_from_exception(error)
-                return
-            except WaiterMaxAttemptsError:
-                continue  # not all CONTINUOUS yet: the waiter logged the states
-            except AirflowException as error:
-                yield self._event_from_exception(error)
-                return
-            servers = await asyncio.to_thread(hook.describe_source_servers, self.source_server_ids)
-            report = evaluate_replication(servers, self.source_server_ids, self.max_lag_seconds)
-            if report.all_ready:
-                yield TriggerEvent({"status": "success", self.return_key: self.return_value})
-                return
-            self.log.info(
-                "MGN replication not ready (attempt %d/%d): %s", attempt + 1, self.attempts, report.summary()
+        async with await hook.get_async_conn() as client:
+            waiter = hook.get_waiter(
+                self.waiter_name,
+                deferrable=True,
+                client=client,
+                config_overrides=self.waiter_config_overrides,
             )
-            if report.blocked or report.missing:
-                yield TriggerEvent(
-                    {"status": "error", "message": report.summary(), **{self.return_key: self.return_value}}
+            for attempt in range(self.attempts):
+                if attempt:
+                    await asyncio.sleep(self.waiter_delay)
+                try:
+                    await async_wait(
+                        waiter,
+                        self.waiter_delay,
+                        1,
+                        self.waiter_args,
+                        self.failure_message,
+                        self.status_message,
+                        self.status_queries,
+                    )
+                except WaiterNoCredentialsError as error:
+                    yield self._event_from_exception(error)
+                    return
+                except WaiterMaxAttemptsError:
+                    continue  # not all CONTINUOUS yet: the waiter logged the states
+                except AirflowException as error:
+                    yield self._event_from_exception(error)
+                    return
+                report = evaluate_replication(
+                    await self._servers(client), self.source_server_ids, self.max_lag_seconds
                 )
-                return
-        yield TriggerEvent(
-            {
-                "status": "error",
-                "message": f"MGN replication not ready after {self.attempts} attempts",
-                self.return_key: self.return_value,
-            }
-        )
+                if report.all_ready:
+                    yield self._event("success")
+                    return
+                self.log.info(
+                    "MGN replication not ready (attempt %d/%d): %s",
+                    attempt + 1,
+                    self.attempts,
+                    report.summary(),
+                )
+                if report.blocked or report.missing:
+                    yield self._event("error", report.summary())
+                    return
+        yield self._event("error", f"MGN replication not ready after {self.attempts} attempts")
