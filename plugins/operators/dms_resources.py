@@ -100,32 +100,61 @@ class DmsReplicationInstanceOperator(DmsBaseOperator):
         )
 
 
-class DmsDeleteReplicationInstanceOperator(DmsBaseOperator):
-    """Delete the replication instance ``identifier`` and wait until it is gone; gone already is fine."""
+class _DmsDeleteOperator(DmsBaseOperator):
+    """Delete one resource found by its identifier and wait until it is gone; gone already is fine."""
 
     template_fields: Sequence[str] = aws_template_fields("identifier")
+    kind: ClassVar[str]
+    waiter_name: ClassVar[str]
+    filter_name: ClassVar[str]
+    status_query: ClassVar[str]
 
     def __init__(self, *, identifier: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.identifier = identifier
 
+    def find(self) -> tuple[str, str] | None:
+        """(ARN, status) of the resource, or None."""
+        raise NotImplementedError
+
+    def delete(self, arn: str) -> None:
+        raise NotImplementedError
+
     def execute(self, context: Context) -> str | None:
-        instance = self.hook.describe_replication_instance(self.identifier)
-        if instance is None:
-            self.log.info("Replication instance %s does not exist: nothing to delete.", self.identifier)
+        found = self.find()
+        if found is None:
+            self.log.info("DMS %s %s does not exist: nothing to delete.", self.kind, self.identifier)
             return None
-        arn = instance["ReplicationInstanceArn"]
-        if instance["ReplicationInstanceStatus"] != "deleting":
-            self.hook.delete_replication_instance(arn)
+        arn, status = found
+        if status != "deleting":
+            self.delete(arn)
         return self.wait(
             Wait(
-                "replication_instance_deleted",
-                {"Filters": [{"Name": "replication-instance-arn", "Values": [arn]}]},
-                f"Deleting DMS replication instance {self.identifier}",
-                ["ReplicationInstances[0].ReplicationInstanceStatus"],
+                self.waiter_name,
+                {"Filters": [{"Name": self.filter_name, "Values": [arn]}]},
+                f"Deleting DMS {self.kind} {self.identifier}",
+                [self.status_query],
                 arn,
             )
         )
+
+
+class DmsDeleteReplicationInstanceOperator(_DmsDeleteOperator):
+    """Delete the replication instance ``identifier`` and wait until it is gone; gone already is fine."""
+
+    kind = "replication instance"
+    waiter_name = "replication_instance_deleted"
+    filter_name = "replication-instance-arn"
+    status_query = "ReplicationInstances[0].ReplicationInstanceStatus"
+
+    def find(self) -> tuple[str, str] | None:
+        instance = self.hook.describe_replication_instance(self.identifier)
+        if instance is None:
+            return None
+        return instance["ReplicationInstanceArn"], instance["ReplicationInstanceStatus"]
+
+    def delete(self, arn: str) -> None:
+        self.hook.delete_replication_instance(arn)
 
 
 def endpoint_members(
@@ -275,32 +304,20 @@ class DmsEndpointOperator(DmsBaseOperator):
         return endpoint["EndpointArn"]
 
 
-class DmsDeleteEndpointOperator(DmsBaseOperator):
+class DmsDeleteEndpointOperator(_DmsDeleteOperator):
     """Delete the endpoint ``identifier`` and wait until it is gone; gone already is fine."""
 
-    template_fields: Sequence[str] = aws_template_fields("identifier")
+    kind = "endpoint"
+    waiter_name = "endpoint_deleted"
+    filter_name = "endpoint-arn"
+    status_query = "Endpoints[0].Status"
 
-    def __init__(self, *, identifier: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.identifier = identifier
-
-    def execute(self, context: Context) -> str | None:
+    def find(self) -> tuple[str, str] | None:
         endpoint = self.hook.describe_endpoint(self.identifier)
-        if endpoint is None:
-            self.log.info("DMS endpoint %s does not exist: nothing to delete.", self.identifier)
-            return None
-        arn = endpoint["EndpointArn"]
-        if endpoint.get("Status") != "deleting":
-            self.hook.delete_endpoint(arn)
-        return self.wait(
-            Wait(
-                "endpoint_deleted",
-                {"Filters": [{"Name": "endpoint-arn", "Values": [arn]}]},
-                f"Deleting DMS endpoint {self.identifier}",
-                ["Endpoints[0].Status"],
-                arn,
-            )
-        )
+        return None if endpoint is None else (endpoint["EndpointArn"], endpoint.get("Status", ""))
+
+    def delete(self, arn: str) -> None:
+        self.hook.delete_endpoint(arn)
 
 
 class DmsTestConnectionsOperator(DmsBaseOperator):
