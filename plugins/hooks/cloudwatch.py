@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
 from hooks.aws_common import StandardRetriesMixin, explain_aws_errors
 
+WAITERS_FILE = Path(__file__).parent / "waiters" / "cloudwatch.json"
 NAMESPACE = "AWS/DMS"
 CDC_LATENCY_METRICS = ("CDCLatencySource", "CDCLatencyTarget")
 
@@ -39,6 +43,14 @@ def metric_queries(
     ]
 
 
+def lag_waiter_acceptors(max_lag_seconds: float, datapoints: int) -> list[dict[str, Any]]:
+    """The ``cdc_latency_under`` acceptors rendered for one threshold (a trigger cannot pass parameters)."""
+    config = json.loads(WAITERS_FILE.read_text())
+    params = {"max_lag_seconds": json.dumps(float(max_lag_seconds)), "datapoints": int(datapoints)}
+    rendered = AwsBaseHook._apply_parameters_value(config, "cdc_latency_under", params)
+    return rendered["waiters"]["cdc_latency_under"]["acceptors"]
+
+
 def series_by_label(results: list[dict[str, Any]]) -> dict[str, list[tuple[datetime, float]]]:
     """GetMetricData's results as ``{label: [(timestamp, value), ...]}``, oldest first."""
     series: dict[str, list[tuple[datetime, float]]] = {}
@@ -54,6 +66,10 @@ class DmsMetricsHook(StandardRetriesMixin, AwsBaseHook):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["client_type"] = "cloudwatch"
         super().__init__(*args, **kwargs)
+
+    @cached_property
+    def waiter_path(self) -> Path:
+        return WAITERS_FILE
 
     def get_task_metrics(
         self,

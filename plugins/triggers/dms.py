@@ -6,10 +6,23 @@ path of an operator and its deferred path judge the same states.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
+from airflow.providers.amazon.aws.exceptions import WaiterMaxAttemptsError
 from airflow.providers.amazon.aws.triggers.base import AwsBaseWaiterTrigger
-from hooks.dms import DmsMigrationHook
+from airflow.providers.amazon.aws.utils.waiter_with_logging import async_wait
+from airflow.providers.common.compat.sdk import AirflowException
+from airflow.triggers.base import TriggerEvent
+from hooks.cloudwatch import (
+    CDC_LATENCY_METRICS,
+    DmsMetricsHook,
+    lag_waiter_acceptors,
+    metric_queries,
+    task_dimensions,
+)
+from hooks.dms import DmsMigrationHook, resource_id, task_filters
 
 
 class DmsWaiterTrigger(AwsBaseWaiterTrigger):
@@ -53,6 +66,154 @@ class DmsWaiterTrigger(AwsBaseWaiterTrigger):
             status_message=status_message,
             status_queries=status_queries,
             return_value=return_value,
+            waiter_delay=waiter_delay,
+            waiter_max_attempts=waiter_max_attempts,
+            aws_conn_id=aws_conn_id,
+            region_name=region_name,
+            verify=verify,
+            botocore_config=botocore_config,
+        )
+
+
+class DmsTableStatesTrigger(AwsBaseWaiterTrigger):
+    """
+    Fire when a task's tables all reached a state (``full_load_complete`` or ``validation_complete``), or
+    as soon as one table failed, or the task itself failed or stopped short (table states then never move).
+
+    The event only wakes the sensor up: the sensor reads every page of the table statistics and judges.
+    """
+
+    aws_hook_class = DmsMigrationHook
+
+    def __init__(
+        self,
+        *,
+        replication_task_arn: str,
+        waiter_name: str,
+        waiter_delay: int = 30,
+        waiter_max_attempts: int = 240,
+        aws_conn_id: str | None = "aws_default",
+        region_name: str | None = None,
+        verify: bool | str | None = None,
+        botocore_config: dict | None = None,
+    ) -> None:
+        self.replication_task_arn = replication_task_arn
+        super().__init__(
+            serialized_fields={"replication_task_arn": replication_task_arn, "waiter_name": waiter_name},
+            waiter_name=waiter_name,
+            waiter_args={"ReplicationTaskArn": replication_task_arn, "MaxRecords": 500},
+            failure_message=f"DMS task {resource_id(replication_task_arn)}: a table failed",
+            status_message=f"DMS task {resource_id(replication_task_arn)} tables",
+            status_queries=["TableStatistics[].[TableName, TableState, ValidationState]"],
+            return_key="replication_task_arn",
+            return_value=replication_task_arn,
+            waiter_delay=waiter_delay,
+            waiter_max_attempts=waiter_max_attempts,
+            aws_conn_id=aws_conn_id,
+            region_name=region_name,
+            verify=verify,
+            botocore_config=botocore_config,
+        )
+
+    def _event(self, status: str, message: str | None = None) -> TriggerEvent:
+        payload: dict[str, Any] = {"status": status, self.return_key: self.return_value}
+        if message:
+            payload["message"] = message
+        return TriggerEvent(payload)
+
+    async def _task_problem(self, client: Any) -> str | None:
+        response = await client.describe_replication_tasks(
+            Filters=task_filters(self.replication_task_arn), WithoutSettings=True
+        )
+        task = (response.get("ReplicationTasks") or [{}])[0]
+        if task.get("Status") in ("failed", "deleting", "stopped"):
+            details = [task.get(k) for k in ("StopReason", "LastFailureMessage") if task.get(k)]
+            return f"DMS task is {task.get('Status')}" + (f" ({'; '.join(details)})" if details else "")
+        return None
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        hook = self.hook()
+        async with await hook.get_async_conn() as client:
+            waiter = hook.get_waiter(self.waiter_name, deferrable=True, client=client)
+            for attempt in range(self.attempts):
+                if attempt:
+                    await asyncio.sleep(self.waiter_delay)
+                try:
+                    await async_wait(
+                        waiter,
+                        self.waiter_delay,
+                        1,
+                        self.waiter_args,
+                        self.failure_message,
+                        self.status_message,
+                        self.status_queries,
+                    )
+                except WaiterMaxAttemptsError:
+                    if problem := await self._task_problem(client):
+                        yield self._event("error", problem)
+                        return
+                    continue
+                except AirflowException as error:
+                    yield self._event_from_exception(error)
+                    return
+                yield self._event("success")
+                return
+        yield self._event("error", f"tables not done after {self.attempts} attempts")
+
+
+class CdcLagTrigger(AwsBaseWaiterTrigger):
+    """
+    Fire when CDCLatencySource and CDCLatencyTarget of a task were both at or under ``max_lag_seconds`` for
+    the newest ``datapoints`` datapoints (waiter ``cdc_latency_under`` on GetMetricData, newest first).
+    The query window is fixed when deferring: it starts a few periods back and ends after the last attempt.
+    """
+
+    aws_hook_class = DmsMetricsHook
+
+    def __init__(
+        self,
+        *,
+        instance_identifier: str,
+        task_resource_id: str,
+        max_lag_seconds: float,
+        datapoints: int,
+        period: int,
+        start_time: int,
+        end_time: int,
+        waiter_delay: int = 30,
+        waiter_max_attempts: int = 240,
+        aws_conn_id: str | None = "aws_default",
+        region_name: str | None = None,
+        verify: bool | str | None = None,
+        botocore_config: dict | None = None,
+    ) -> None:
+        fields = {
+            "instance_identifier": instance_identifier,
+            "task_resource_id": task_resource_id,
+            "max_lag_seconds": max_lag_seconds,
+            "datapoints": datapoints,
+            "period": period,
+            "start_time": start_time,
+            "end_time": end_time,
+        }
+        queries = metric_queries(
+            CDC_LATENCY_METRICS, task_dimensions(instance_identifier, task_resource_id), period
+        )
+        super().__init__(
+            serialized_fields=fields,
+            waiter_name="cdc_latency_under",
+            waiter_args={
+                "MetricDataQueries": queries,
+                "StartTime": start_time,
+                "EndTime": end_time,
+                "ScanBy": "TimestampDescending",
+            },
+            waiter_config_overrides={"acceptors": lag_waiter_acceptors(max_lag_seconds, datapoints)},
+            failure_message=f"CDC latency of DMS task {task_resource_id}",
+            status_message=f"CDC latency of DMS task {task_resource_id} (newest first)",
+            status_queries=["MetricDataResults[].[Label, Values[:5]]"],
+            return_key="task_resource_id",
+            return_value=task_resource_id,
             waiter_delay=waiter_delay,
             waiter_max_attempts=waiter_max_attempts,
             aws_conn_id=aws_conn_id,
