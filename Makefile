@@ -12,11 +12,13 @@ PYTEST_ARGS ?=
 
 venv: $(STAMP)
 
-# Rebuilt when a requirements or constraints file changes (stale), or when missing.
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+# Rebuilt when a requirements, constraints or patch file changes (stale), or when missing.
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt $(wildcard patches/*.patch) patches/apply.sh
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==25.3
 	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	@# Fixes carried until upstream releases them (patches/*.patch; README "Known issues").
+	@PYTHON=$(PY) patches/apply.sh
 	@# The project's own import roots (Airflow adds plugins/ itself; tests and CLIs need all three).
 	@printf '%s\n' "$(CURDIR)/include" "$(CURDIR)/plugins" "$(CURDIR)" > $$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/migration_project.pth
 	@touch $(STAMP)

@@ -41,3 +41,16 @@ def test_every_requirement_is_pinned_exactly():
                     name,
                     line,
                 )
+
+
+def test_the_image_and_make_venv_apply_the_same_airflow_patches():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "COPY patches/" in dockerfile and "patches/apply.sh" in dockerfile
+    assert "patches/apply.sh" in (ROOT / "Makefile").read_text()
+    pinned = next(
+        line.split("==")[1]
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.startswith("apache-airflow==")
+    )
+    patches = sorted((ROOT / "patches").glob("*.patch"))
+    assert patches and all(p.name.startswith(f"airflow-{pinned}-") for p in patches)
