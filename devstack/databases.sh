@@ -4,6 +4,9 @@
 # MariaDB's binary log in ROW format with full row images. Idempotent: a server already configured is left
 # running; one that is not is reconfigured and restarted once. Needs root (CI and the dev machines are).
 set -euo pipefail
+# The servers started below must not inherit the caller's descriptors: under `flock /work/wt/heavy.lock
+# .ci/run` PostgreSQL kept the lock's descriptor open and held the lock for as long as it ran.
+for fd in 3 4 5 6 7 8 9; do eval "exec $fd>&-"; done
 
 wait_for() {  # name, command: poll until the command succeeds (30 s)
   local name=$1; shift
