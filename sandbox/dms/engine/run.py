@@ -23,7 +23,7 @@ from .connect import Database
 from .errors import NoTablesFound
 from .failures import FailureSink
 from .fullload import LoadCancelled, LoadOptions, TableLoader
-from .mappings import TableMappings, _matches
+from .mappings import TableMappings, TablePlan, _matches
 from .settings import TaskSettings
 from .validation import FailureBudget, TableValidator
 
@@ -85,6 +85,41 @@ class TableStats:
         return out
 
 
+def load_options(settings: TaskSettings) -> LoadOptions:
+    return LoadOptions(
+        prep_mode=settings.prep_mode,
+        commit_rate=settings.commit_rate,
+        max_subtasks=settings.max_subtasks,
+        support_lobs=settings.support_lobs,
+        lob_max_bytes=settings.lob_max_bytes,
+    )
+
+
+def select_plans(
+    source: Database,
+    mappings: TableMappings,
+    settings: TaskSettings,
+    only_tables: list[tuple[str, str]] | None = None,
+) -> list[TablePlan]:
+    """The plan of every source table the selection rules take (NoTablesFound when none)."""
+    patterns = mappings.schema_patterns()
+    plans = []
+    for schema in source.schemas():
+        if not any(_matches(p, schema) for p in patterns):
+            continue
+        for table in source.tables(schema):
+            if not mappings.selects(schema, table):
+                continue
+            if only_tables is not None and (schema, table) not in only_tables:
+                continue
+            plans.append(
+                mappings.plan(source.reflect(schema, table), target_schema_override=settings.target_schema)
+            )
+    if not plans:
+        raise NoTablesFound()
+    return plans
+
+
 class FullLoadRun:
     """Full load + validation of every selected table, observable while it runs."""
 
@@ -123,29 +158,11 @@ class FullLoadRun:
         """Connect to both endpoints and resolve the selection into table plans."""
         self.source.check()
         self.target.check()
-        options = LoadOptions(
-            prep_mode=self.settings.prep_mode,
-            commit_rate=self.settings.commit_rate,
-            max_subtasks=self.settings.max_subtasks,
-            support_lobs=self.settings.support_lobs,
-            lob_max_bytes=self.settings.lob_max_bytes,
-        )
-        patterns = self.mappings.schema_patterns()
-        loaders = []
-        for schema in self.source.schemas():
-            if not any(_matches(p, schema) for p in patterns):
-                continue
-            for table in self.source.tables(schema):
-                if not self.mappings.selects(schema, table):
-                    continue
-                if self.only_tables is not None and (schema, table) not in self.only_tables:
-                    continue
-                plan = self.mappings.plan(
-                    self.source.reflect(schema, table), target_schema_override=self.settings.target_schema
-                )
-                loaders.append(TableLoader(self.source, self.target, plan, options, stop=self.stop))
-        if not loaders:
-            raise NoTablesFound()
+        options = load_options(self.settings)
+        loaders = [
+            TableLoader(self.source, self.target, plan, options, stop=self.stop)
+            for plan in select_plans(self.source, self.mappings, self.settings, self.only_tables)
+        ]
         loaders.sort(key=lambda ld: (-ld.plan.load_order, ld.plan.source_schema, ld.plan.source_table))
         validating = self.settings.validation_enabled
         for loader in loaders:
