@@ -31,11 +31,11 @@ def test_steady_load_through_the_handoff_converges_exactly(request, tmp_path, so
     """Writes run before, during and after the full load; the target ends equal to the source, row by row."""
     source, target = _urls(request, source_kind, target_kind)
     workload = Workload(source)
-    workload.create(rows=3000 if source_kind == "postgres" else 400)
+    workload.create(rows=2000 if source_kind == "postgres" else 300)
     mappings = mappings_for(source_kind, target_kind)
     run = make_cdc(source, target, str(tmp_path / "spool.db"), mappings)
     stop = threading.Event()
-    writer = threading.Thread(target=workload.run, args=(4.0, 300, stop))
+    writer = threading.Thread(target=workload.run, args=(2.5, 300, stop))
     try:
         writer.start()
         time.sleep(0.3)

@@ -42,10 +42,10 @@ def test_sigkill_in_the_middle_of_a_load_then_resume(request, tmp_path, source_k
     mappings = mappings_for(source_kind, target_kind)
     task, spool = task_name(), str(tmp_path / "spool.db")
     proc = _start(source, target, task, spool, mappings)
-    writer = threading.Thread(target=workload.run, args=(3.0, 300))
+    writer = threading.Thread(target=workload.run, args=(2.5, 300))
     try:
         writer.start()
-        time.sleep(1.5)
+        time.sleep(1.2)
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
         assert proc.returncode == -signal.SIGKILL
