@@ -37,6 +37,8 @@ from .connect import Database
 from .mappings import ColumnPlan, TablePlan
 from .types import BINARY_TYPES, target_ddl
 
+_SCHEMA_LOCK = threading.Lock()
+
 
 class LoadCancelled(Exception):
     """The task was stopped while this table loaded."""
@@ -293,13 +295,27 @@ class TableLoader:
         schema = self.plan.target_schema if per_schema else None
         return inspect(self.target.engine).has_table(self.plan.target_table, schema=schema)
 
+    def _ensure_schema(self) -> None:
+        """The target schema (PostgreSQL) or database (MySQL without DatabaseName), created when missing.
+
+        Created alone and committed, one table at a time: parallel subtasks creating the same new schema
+        at once would otherwise collide on pg_namespace's unique key."""
+        if self.target.dialect == "postgresql":
+            sql = f"CREATE SCHEMA IF NOT EXISTS {self.target.quote(self.plan.target_schema)}"
+        elif self._target_database_per_schema:
+            sql = f"CREATE DATABASE IF NOT EXISTS {self.target.quote(self.plan.target_schema)}"
+        else:
+            return
+        with _SCHEMA_LOCK:
+            try:
+                self._run_target([sql])
+            except Exception:
+                self._run_target([sql])  # another process created it between the check and the insert
+
     def prepare(self) -> None:
         mode = self.options.prep_mode
         statements = []
-        if self.target.dialect == "postgresql":
-            statements.append(f"CREATE SCHEMA IF NOT EXISTS {self.target.quote(self.plan.target_schema)}")
-        if self._target_database_per_schema:
-            self._run_target([f"CREATE DATABASE IF NOT EXISTS {self.target.quote(self.plan.target_schema)}"])
+        self._ensure_schema()
         exists = self._target_exists()
         if mode == "DROP_AND_CREATE":
             if exists:
@@ -376,7 +392,9 @@ class TableLoader:
         exprs = []
         for c in self.copied:
             expr = q(c.source)
-            if self._is_lob(c) and self.lob_limit is not None:
+            if c.source_type is not None and c.source_type.fixed:
+                expr = f"{expr}::text"  # CHAR(n) without its blank padding, as the validator reads it
+            elif self._is_lob(c) and self.lob_limit is not None:
                 if c.source_type.name in BINARY_TYPES:
                     expr = f"substring({expr} from 1 for {self.lob_limit})"
                 else:
@@ -407,6 +425,10 @@ class TableLoader:
             plain = not clauses and not (
                 self.lob_limit is not None and any(self._is_lob(c) for c in self.copied)
             )
+            plain = plain and not any(c.source_type is not None and c.source_type.fixed for c in self.copied)
+            if plain:  # COPY of a partitioned table itself is refused: its rows are in the partitions
+                src_cur.execute("SELECT relkind FROM pg_class WHERE oid = %s::regclass", (self.source_name,))
+                plain = src_cur.fetchone()[0] != "p"
             if plain:  # the whole table, no expressions: COPY of the table itself is the cheaper form
                 cols = ", ".join(self.source.quote(c.source) for c in self.copied)
                 copy_out = f"COPY {self.source_name} ({cols}) TO STDOUT"

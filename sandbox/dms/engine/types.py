@@ -8,7 +8,7 @@ then declared from that DMS type. The table is in `sandbox/dms/README.md` ("Type
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import types as sqltypes
 
@@ -32,6 +32,8 @@ class DmsType:
     length: int | None = None  # STRING/WSTRING/BYTES length
     precision: int | None = None  # NUMERIC precision
     scale: int | None = None  # NUMERIC scale, DATETIME/TIME fractional digits
+    # CHAR(n) on the source: blank-padded there; loaded without the padding (see fixed_width in README)
+    fixed: bool = field(default=False, compare=False)
 
     @property
     def is_lob(self) -> bool:
@@ -66,6 +68,8 @@ class DmsType:
 def from_reflected(coltype: sqltypes.TypeEngine, dialect: str) -> DmsType:
     """DMS type of a reflected source column (`dialect`: sqlite, postgresql, mysql)."""
     name = type(coltype).__name__.upper()
+    if name == "DOMAIN":  # a PostgreSQL domain is read as its base type
+        return from_reflected(coltype.data_type, dialect)
     unsigned = bool(getattr(coltype, "unsigned", False))
     if isinstance(coltype, sqltypes.Boolean):
         return DmsType("BOOLEAN")
@@ -104,6 +108,9 @@ def from_reflected(coltype: sqltypes.TypeEngine, dialect: str) -> DmsType:
     if isinstance(coltype, sqltypes.Time):
         scale = getattr(coltype, "fsp", None) if dialect == "mysql" else getattr(coltype, "precision", None)
         return DmsType("TIME", scale=0 if scale is None and dialect == "mysql" else scale)
+    if name == "SET":  # any combination of members, comma-separated
+        members = list(getattr(coltype, "values", ()) or ())
+        return DmsType("WSTRING", length=max(1, sum(len(m) for m in members) + len(members) - 1))
     if isinstance(coltype, sqltypes.Enum):
         longest = max((len(e) for e in coltype.enums), default=1)
         return DmsType("WSTRING", length=longest)
@@ -113,7 +120,7 @@ def from_reflected(coltype: sqltypes.TypeEngine, dialect: str) -> DmsType:
         return DmsType("NCLOB")
     if isinstance(coltype, sqltypes.String):
         if coltype.length:
-            return DmsType("WSTRING", length=coltype.length)
+            return DmsType("WSTRING", length=coltype.length, fixed=isinstance(coltype, sqltypes.CHAR))
         return DmsType("NCLOB")
     if isinstance(coltype, sqltypes.JSON):
         return DmsType("NCLOB")

@@ -2,6 +2,7 @@
 
     python -m sandbox.dms.engine.cdc --source URL --target URL --task NAME --spool PATH \
         [--mappings JSON] [--settings JSON] [--stop-position server_time:...] [--apply-delay SECONDS]
+        [--hold-apply N]
 
 Prints one JSON line of metrics per --report seconds on stdout (the benchmark reads them).
 """
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--settings", default="{}")
     p.add_argument("--stop-position")
     p.add_argument("--apply-delay", type=float, default=0.0)
+    p.add_argument("--hold-apply", type=int, default=0, help="apply waits until this many changes are spooled")
     p.add_argument("--report", type=float, default=1.0)
     args = p.parse_args(argv)
     run = CdcRun(
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         args.task,
         args.spool,
         CdcOptions(stop_position=args.stop_position),
-        Faults(apply_delay_seconds=args.apply_delay),
+        Faults(apply_delay_seconds=3600.0 if args.hold_apply else args.apply_delay),
     )
     run.prepare()
     done = threading.Event()
@@ -52,7 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     run.start()
     print(json.dumps({"started": run.checkpoint}), flush=True)
     while not done.wait(args.report) and not run.finished.is_set():
-        print(json.dumps(run.metrics()), flush=True)
+        metrics = run.metrics()
+        if args.hold_apply and metrics["CDCIncomingChanges"] >= args.hold_apply:
+            run.faults.apply_delay_seconds = args.apply_delay
+        print(json.dumps(metrics), flush=True)
     run.stop()
     print(json.dumps({"stopped": run.stop_reason, "error": run.error}), flush=True)
     return 1 if run.error else 0

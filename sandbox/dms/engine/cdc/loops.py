@@ -163,9 +163,13 @@ class ApplyLoop:
             self.applier.close()
 
     def _delay(self, n: int) -> None:
-        delay = self.run.faults.apply_delay_seconds * n
-        if delay > 0:
-            self.run._stop.wait(delay)
+        """The apply-slower fault: sleep per change, in slices, so a changed or cleared fault takes effect."""
+        start = time.monotonic()
+        while not self.run._stop.is_set():
+            left = self.run.faults.apply_delay_seconds * n - (time.monotonic() - start)
+            if left <= 0:
+                return
+            self.run._stop.wait(min(left, 0.1))
 
     def _commit(self) -> None:
         run = self.run
