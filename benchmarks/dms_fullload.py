@@ -6,7 +6,8 @@ Cases (each in its own process, so peak RSS is per case):
 - pg-dms:    FullLoadRun PostgreSQL → PostgreSQL (DROP_AND_CREATE, default settings)
 - lite-attach: ATTACH + INSERT INTO ... SELECT into a pre-created table, one transaction
 - lite-dms:  FullLoadRun SQLite → SQLite (default settings)
-- maria-pg-dms: FullLoadRun MariaDB → PostgreSQL (generic path: SSCursor + COPY batches), for information
+- maria-pg-cli: `mariadb --batch -e "SELECT * FROM bench" | psql -c "COPY bench FROM STDIN"` (baseline)
+- maria-pg-dms: FullLoadRun MariaDB → PostgreSQL (bulk path: MariaDB renders COPY text, piped into COPY)
 """
 
 from __future__ import annotations
@@ -111,6 +112,28 @@ def case_lite_dms(source: str, target: str) -> dict:
     return _dms(f"sqlite:///{source}", f"sqlite:///{target}", MAPPINGS_ANY)
 
 
+def case_maria_pg_cli(source: str, target: str) -> dict:
+    engine = create_engine(target)
+    with engine.begin() as conn:
+        conn.execute(text(PG_DDL))
+    engine.dispose()
+    u = make_url(source)
+    out = subprocess.Popen(
+        ["mariadb", "--batch", "--skip-column-names", "-h", u.host or "127.0.0.1", "-P", str(u.port or 3306),
+         "-u", u.username or "root", u.database, "-e", "SELECT * FROM bench"],
+        stdout=subprocess.PIPE,
+    )  # fmt: skip
+    into = subprocess.run(
+        [*_psql_args(target), "-c", "COPY public.bench FROM STDIN WITH (NULL 'NULL')"],
+        stdin=out.stdout,
+        check=True,
+    )
+    out.stdout.close()
+    if out.wait() != 0 or into.returncode != 0:
+        raise RuntimeError("mariadb | psql COPY failed")
+    return {}
+
+
 def case_maria_pg_dms(source: str, target: str) -> dict:
     return _dms(source, target, bench_mappings("%", rename_schema_to="public"))
 
@@ -120,6 +143,7 @@ CASES = {
     "pg-dms": case_pg_dms,
     "lite-attach": case_lite_attach,
     "lite-dms": case_lite_dms,
+    "maria-pg-cli": case_maria_pg_cli,
     "maria-pg-dms": case_maria_pg_dms,
 }
 
@@ -185,12 +209,17 @@ def main() -> dict:
     # MariaDB → PostgreSQL (information)
     if "--with-mariadb" in sys.argv:
         maria = maria_database(ROWS)
-        target = pg_database()
+        targets = [pg_database(), pg_database()]
         try:
-            results["maria-pg-dms"] = run_case("dms_fullload.py", "maria-pg-dms", maria, target)
+            results["maria-pg-cli"] = run_case("dms_fullload.py", "maria-pg-cli", maria, targets[0])
+            results["maria-pg-dms"] = run_case("dms_fullload.py", "maria-pg-dms", maria, targets[1])
+            results["maria_ratio"] = round(
+                results["maria-pg-cli"]["seconds"] / results["maria-pg-dms"]["seconds"], 3
+            )
         finally:
             drop_maria(maria)
-            drop_pg(target)
+            for url in targets:
+                drop_pg(url)
     results["pg_ratio"] = round(results["pg-copy"]["seconds"] / results["pg-dms"]["seconds"], 3)
     results["sqlite_ratio"] = round(results["lite-attach"]["seconds"] / results["lite-dms"]["seconds"], 3)
     return results

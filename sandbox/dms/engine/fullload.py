@@ -33,6 +33,7 @@ from typing import Any
 
 from sqlalchemy import inspect
 
+from .bulk import copy_mysql_to_pg
 from .connect import Database
 from .mappings import ColumnPlan, TablePlan
 from .types import BINARY_TYPES, target_ddl
@@ -363,6 +364,8 @@ class TableLoader:
             return self._copy_pg_pg(clauses, params)
         if not self.computed and s == t == "sqlite":
             return self._copy_sqlite_sqlite(clauses, params)
+        if not self.computed and s == "mysql" and t == "postgresql":
+            return copy_mysql_to_pg(self, clauses, params)
         return self._copy_rows(clauses, params)
 
     def _count_truncations(

@@ -34,7 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--settings", default="{}")
     p.add_argument("--stop-position")
     p.add_argument("--apply-delay", type=float, default=0.0)
-    p.add_argument("--hold-apply", type=int, default=0, help="apply waits until this many changes are spooled")
+    p.add_argument(
+        "--hold-apply", type=int, default=0, help="apply waits until this many changes are spooled"
+    )
     p.add_argument("--report", type=float, default=1.0)
     args = p.parse_args(argv)
     run = CdcRun(
