@@ -30,6 +30,18 @@ class FaultSettings(BaseModel):
         default_factory=list,
         description="DMS ReplicationTaskIdentifiers whose run fails (read by sandbox/dms)",
     )
+    slow_dms_apply: list[str] = Field(
+        default_factory=list,
+        description="DMS ReplicationTaskIdentifiers whose CDC applies slower than changes arrive",
+    )
+    dms_apply_delay_seconds: float = Field(default=0.05, ge=0, description="per change, for slow_dms_apply")
+    fail_dms_cdc: list[str] = Field(
+        default_factory=list, description="DMS ReplicationTaskIdentifiers that fail during change processing"
+    )
+    unreachable_dms_sources: list[str] = Field(
+        default_factory=list,
+        description="DMS source EndpointIdentifiers (or task identifiers) whose database cannot be reached",
+    )
     seed: int | None = None
 
 
