@@ -63,7 +63,9 @@ class Workload:
     def __init__(self, url: URL, seed: int = 7) -> None:
         self.url = url
         self.md = metadata()
-        self.engine = create_engine(url, pool_size=1)
+        args = {"timeout": 60} if url.get_backend_name() == "sqlite" else {}  # SQLite: wait for the lock
+        self.engine = create_engine(url, pool_size=1, connect_args=args)
+        self.error: BaseException | None = None
         self.rng = random.Random(seed)
         self.next_id = {"accounts": 1, "items": 1, "notes": 1}
         self.live: dict[str, list] = {name: [] for name in TABLES}
@@ -131,7 +133,13 @@ class Workload:
 
     def run(self, seconds: float, rate: float, stop: threading.Event | None = None) -> None:
         """About `rate` changes per second for `seconds`; one in 20 transactions touches 50 rows."""
-        stop = stop or threading.Event()
+        try:
+            self._run(seconds, rate, stop or threading.Event())
+        except BaseException as exc:  # seen by the test (a writer thread's exception is otherwise lost)
+            self.error = exc
+            raise
+
+    def _run(self, seconds: float, rate: float, stop: threading.Event) -> None:
         start = time.monotonic()
         done = 0
         while time.monotonic() - start < seconds and not stop.is_set():

@@ -35,13 +35,16 @@ def test_steady_load_through_the_handoff_converges_exactly(request, tmp_path, so
     mappings = mappings_for(source_kind, target_kind)
     run = make_cdc(source, target, str(tmp_path / "spool.db"), mappings)
     stop = threading.Event()
-    writer = threading.Thread(target=workload.run, args=(2.5, 300, stop))
+    writer = threading.Thread(target=workload.run, args=(60, 300, stop))  # until `stop`
     try:
         writer.start()
         time.sleep(0.3)
         full_load(run, mappings)
         run.start()
+        time.sleep(1.5)  # writes go on while CDC runs
+        stop.set()
         writer.join()
+        assert workload.error is None, workload.error
         wait_converged(source, target, run=run)
         counts = run.table_counts()
         assert (

@@ -54,6 +54,7 @@ def test_sigkill_in_the_middle_of_a_load_then_resume(request, tmp_path, source_k
             source, target, task, spool, mappings
         )  # resume-processing: from the spool and checkpoint
         writer.join()
+        assert workload.error is None, workload.error
         assert workload.changes > 100
         wait_converged(source, target, timeout=40)
     finally:
