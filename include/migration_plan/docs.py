@@ -35,7 +35,10 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("databases[].validation", M.Validation),
     ("validation.great_expectations", M.GreatExpectations),
     ("great_expectations.expectations[]", M.GxExpectation),
+    ("great_expectations.sql_checks[]", M.SqlCheck),
     ("databases[].cutover", M.Cutover),
+    ("cutover.address_switch", M.AddressSwitch),
+    ("address_switch.route53", M.DatabaseDnsRecord),
     ("databases[].cleanup", M.Cleanup),
 ]
 

@@ -322,6 +322,17 @@ class GreatExpectations(StrictModel):
         D.GREAT_EXPECTATIONS["row_count_match"], expected="true to compare row counts source vs target"
     )
     expectations: list[GxExpectation] = F([], expected="extra expectations run on the target")
+    sql_checks: list[SqlCheck] = F([], expected="SQL checks run on the target: each returns its failing rows")
+
+
+class SqlCheck(StrictModel):
+    table: str = F(expected="the table (as named on the target) the check runs on", min_length=1)
+    name: str = F(expected="a short name shown in the results", min_length=1)
+    query: str = F(
+        expected="SQL returning the rows that are wrong, with {batch} for the table, e.g. "
+        "SELECT * FROM {batch} WHERE total < 0",
+        pattern=r"(?i)^\s*(select|with)\b.*\{batch\}",
+    )
 
 
 class Validation(StrictModel):
@@ -329,6 +340,34 @@ class Validation(StrictModel):
         D.VALIDATION["dms_validation"], expected="true to run DMS row-level validation (recommended)"
     )
     great_expectations: GreatExpectations = F(GreatExpectations(), expected="Great Expectations checks")
+
+
+class DatabaseDnsRecord(StrictModel):
+    zone_id: str = F(expected="the Route 53 hosted zone id", pattern=r"^Z[A-Z0-9]{1,32}$")
+    name: str = F(expected="the record name the application connects to", min_length=1)
+    type: Literal["CNAME", "A"] = F("CNAME", expected="CNAME (to the target's host name) or A (an address)")
+    ttl: int = F(60, expected="seconds between 0 and 172800", ge=0, le=172800)
+
+
+class AddressSwitch(StrictModel):
+    """Where the application reads its database address; switched from source to target at cutover."""
+
+    route53: DatabaseDnsRecord | None = F(None, expected="a Route 53 record (zone_id, name, type, ttl)")
+    secret_arn: str | None = F(
+        None, expected="a Secrets Manager secret whose JSON holds the address", pattern=SECRET_ARN_PATTERN
+    )
+    secret_key: str = F("host", expected="the JSON key of secret_arn holding the address", min_length=1)
+    ssm_parameter: str | None = F(
+        None, expected="an SSM parameter name holding the address", pattern=r"^/?[A-Za-z0-9_.\-/]{1,1011}$"
+    )
+    value: str | None = F(None, expected="the new address; defaults to the target's host", min_length=1)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> AddressSwitch:
+        given = [n for n in ("route53", "secret_arn", "ssm_parameter") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of route53, secret_arn or ssm_parameter")
+        return self
 
 
 class Cutover(StrictModel):
@@ -340,6 +379,14 @@ class Cutover(StrictModel):
     )
     downtime_budget_seconds: int = F(
         D.CUTOVER["downtime_budget_seconds"], expected="the downtime (seconds) the business accepts", ge=1
+    )
+    read_only_users: list[str] = F(
+        [],
+        expected="the application's database users whose writes stop at cutover (MySQL/MariaDB: required "
+        "with source_read_only, as MySQL has no per-database read-only switch)",
+    )
+    address_switch: AddressSwitch | None = F(
+        None, expected="where the application's database address is switched at cutover"
     )
 
 
@@ -376,6 +423,31 @@ class Database(StrictModel):
         ge=0,
         le=3650,
     )
+
+    @model_validator(mode="after")
+    def _read_only(self) -> Database:
+        problem = check_read_only(self)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+READ_ONLY_ENGINES = {"postgres", "aurora-postgresql", "mysql", "mariadb", "aurora", "sqlite"}
+
+
+def check_read_only(database: Database) -> str | None:
+    """Why the plan's read-only step cannot work for this source engine, or None."""
+    if not database.cutover.source_read_only:
+        return None
+    engine = database.source.engine
+    if engine not in READ_ONLY_ENGINES:
+        return f"source_read_only is not supported for {engine} sources: set it to false"
+    if engine in ("mysql", "mariadb", "aurora") and not database.cutover.read_only_users:
+        return (
+            f"source_read_only on {engine} needs cutover.read_only_users: MySQL has no per-database "
+            "read-only switch, so the application users' write privileges are revoked"
+        )
+    return None
 
 
 class MigrationPlan(StrictModel):
