@@ -87,9 +87,11 @@ def build_preflight_dag(result: PlanResult) -> DAG:
 
 def build_plan_dags(result: PlanResult) -> list[DAG]:
     """Every DAG one valid plan produces."""
+    from migration_dags.database import build_database_dag
     from migration_dags.wave import build_rollback_dag, build_wave_dag
 
     dags = [build_preflight_dag(result)]
+    dags += [build_database_dag(result, database) for database in result.plan.databases]
     for wave in result.plan.waves:
         dags += [build_wave_dag(result, wave), build_rollback_dag(result, wave)]
     return dags

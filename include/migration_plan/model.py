@@ -356,7 +356,7 @@ class AddressSwitch(StrictModel):
     secret_arn: str | None = F(
         None, expected="a Secrets Manager secret whose JSON holds the address", pattern=SECRET_ARN_PATTERN
     )
-    secret_key: str = F("host", expected="the JSON key of secret_arn holding the address", min_length=1)
+    address_key: str = F("host", expected="the JSON key of secret_arn holding the address", min_length=1)
     ssm_parameter: str | None = F(
         None, expected="an SSM parameter name holding the address", pattern=r"^/?[A-Za-z0-9_.\-/]{1,1011}$"
     )
@@ -379,6 +379,17 @@ class Cutover(StrictModel):
     )
     downtime_budget_seconds: int = F(
         D.CUTOVER["downtime_budget_seconds"], expected="the downtime (seconds) the business accepts", ge=1
+    )
+    lag_datapoints: int = F(
+        3,
+        expected="how many consecutive CloudWatch datapoints both CDC latencies must stay under the limit",
+        ge=1,
+        le=60,
+    )
+    lag_period_seconds: int = F(
+        60,
+        expected="the CloudWatch period (seconds) of those datapoints: 60, or 1/5/10/30 for high resolution",
+        ge=1,
     )
     read_only_users: list[str] = F(
         [],

@@ -75,11 +75,13 @@ class GxRowChecksOperator(BaseOperator):
         expectations: list[dict[str, Any]] | None = None,
         sql_checks: list[dict[str, Any]] | None = None,
         data_docs_dir: str | None = None,
+        report_only: bool = False,
         aws_conn_id: str | None = "aws_default",
         region_name: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.report_only = report_only
         self.source, self.target, self.tables = source, target, tables
         self.source_schema, self.target_schema = source_schema, target_schema
         self.expectations, self.sql_checks = expectations or [], sql_checks or []
@@ -127,7 +129,11 @@ class GxRowChecksOperator(BaseOperator):
         summary = self._summary(outcome, len(pairs))
         if outcome["data_docs"]:
             context["ti"].xcom_push(key=DOCS_KEY, value=outcome["data_docs"])
-        if not outcome["success"]:
+        if not outcome["success"] and self.report_only:
+            self.log.warning(
+                "GX row checks failed (report only: %s)", "; ".join(failure_lines(outcome["results"]))
+            )
+        elif not outcome["success"]:
             context["ti"].xcom_push(key=RESULT_KEY, value=summary)
             lines = failure_lines(outcome["results"])
             raise AirflowFailException("GX row checks failed:\n" + "\n".join(f"  - {line}" for line in lines))
