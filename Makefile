@@ -8,7 +8,7 @@ PLAN ?= include/plans/example.yaml
 PORT ?= 4566
 PYTEST_ARGS ?=
 
-.PHONY: venv databases test validate lint show sandbox demo fmt check clean
+.PHONY: venv databases test validate lint show sandbox demo rehearse fmt check clean
 
 venv: $(STAMP)
 
@@ -45,6 +45,10 @@ sandbox: venv
 # The demo plan's wave, end to end: sandbox + local Airflow; AUTO_APPROVE=1 answers the gates.
 demo: venv
 	$(PY) -m devstack.demo $(if $(filter 1 true yes,$(AUTO_APPROVE)),--auto-approve,)
+
+# Every DAG of a plan against the sandbox on a local Airflow: databases first, then the waves.
+rehearse: venv
+	$(PY) -m devstack.rehearse $(PLAN) $(if $(WORLD),--world $(WORLD),) $(if $(filter 1 true yes,$(AUTO_APPROVE)),--auto-approve,)
 
 check: venv
 	$(VENV)/bin/ruff check .

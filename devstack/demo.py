@@ -56,11 +56,13 @@ def sandbox_connection(endpoint: str) -> str:
     )
 
 
-def start_sandbox(port: int) -> subprocess.Popen:
-    SANDBOX_STATE.mkdir(parents=True, exist_ok=True)
-    log = (DEMO_DIR / "sandbox.log").open("a")
+def start_sandbox(port: int, config: Path | None = None, state: Path = SANDBOX_STATE) -> subprocess.Popen:
+    """The sandbox in its own process (``config``: a sandbox YAML; default the demo world)."""
+    state.mkdir(parents=True, exist_ok=True)
+    log = (state.parent / "sandbox.log").open("a")
+    extra = ["--config", str(config)] if config else []
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--port", str(port), "--state-dir", str(SANDBOX_STATE)],
+        [sys.executable, "-m", "sandbox", "--port", str(port), "--state-dir", str(state), *extra],
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -68,7 +70,7 @@ def start_sandbox(port: int) -> subprocess.Popen:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"the sandbox exited ({proc.returncode}); see {DEMO_DIR / 'sandbox.log'}")
+            raise RuntimeError(f"the sandbox exited ({proc.returncode}); see {state.parent / 'sandbox.log'}")
         try:
             if requests.get(f"http://127.0.0.1:{port}/_sandbox/health", timeout=1).ok:
                 return proc

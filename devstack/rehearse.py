@@ -1,0 +1,211 @@
+"""`make rehearse PLAN=p.yaml [WORLD=w.yaml] [AUTO_APPROVE=1]`: every DAG of a plan against the sandbox.
+
+Validates the plan and the world file (devstack/world.py), prepares the local databases (created, seeded
+when asked), starts the sandbox with the plan's source servers and Route 53 zones, creates the secrets and
+the address the plan switches, starts a local Airflow on the rewritten plan (devstack/rehearsal_world.py),
+then runs the database DAGs first and the waves after them, printing progress, gates (UI address and the
+approve command; answered as the plan's first approver with AUTO_APPROVE) and a summary.
+
+    python -m devstack.rehearse PLAN [--world WORLD] [--auto-approve]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import yaml
+
+from devstack.airflow_stack import REPO, AirflowStack, free_port
+from devstack.api import AirflowUser
+from devstack.demo import approve_command, sandbox_connection, start_sandbox
+from devstack.follow import follow_run, wait_until_parked
+from devstack.rehearsal_world import (
+    create_database,
+    rehearsal_plan,
+    sandbox_config,
+    secret_value,
+    seed_sample,
+)
+from devstack.world import WorldError, check_world, load_world
+
+WORK = REPO / ".rehearse"
+
+
+def say(text: str) -> None:
+    print(f"[rehearse {time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+def _client(service: str, endpoint: str):
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="sandbox",
+        aws_secret_access_key="sandbox",
+    )
+
+
+def _prepare_aws(plan, world, endpoint: str) -> dict[tuple, str]:
+    """Secrets for the endpoints that name one, and the switched addresses at their source values."""
+    secrets, sm, ssm = {}, _client("secretsmanager", endpoint), _client("ssm", endpoint)
+    for db in plan.databases:
+        local = world.databases[db.name]
+        for side in ("source", "target"):
+            if getattr(db, side).secret_arn and getattr(local, side).engine != "sqlite":
+                name = f"rehearsal/{db.name}/{side}"
+                secrets[(db.name, side)] = sm.create_secret(
+                    Name=name, SecretString=secret_value(getattr(local, side))
+                )["ARN"]
+        switch = db.cutover.address_switch
+        if switch and switch.ssm_parameter:
+            ssm.put_parameter(
+                Name=switch.ssm_parameter, Value=db.source.host or "source", Type="String", Overwrite=True
+            )
+        if switch and switch.secret_arn:
+            made = sm.create_secret(
+                Name=f"rehearsal/{db.name}/address",
+                SecretString=json.dumps({switch.address_key: db.source.host}),
+            )
+            secrets[(db.name, "address")] = made["ARN"]
+    return secrets
+
+
+def _conn_env(plan, world, base: Path) -> dict[str, str]:
+    """Airflow connections for endpoints that use conn_id (the local database, credentials from env)."""
+    from devstack.rehearsal_world import local_url
+
+    env = {}
+    for db in plan.databases:
+        for side in ("source", "target"):
+            ep, local = getattr(db, side), getattr(world.databases[db.name], side)
+            if (ep.conn_id or not ep.secret_arn) and local.engine != "sqlite":
+                url = local_url(local, base)
+                conn = {
+                    "conn_type": local.engine,
+                    "host": url.host,
+                    "port": url.port,
+                    "login": url.username,
+                    "password": url.password,
+                }
+                env[f"AIRFLOW_CONN_{(ep.conn_id or 'rehearsal_db').upper()}"] = json.dumps(conn)
+    return env
+
+
+def _follow(admin, approver, stack, dag_id: str, auto: bool) -> str:
+    run_id = admin.trigger(dag_id)["dag_run_id"]
+    say(f"triggered {dag_id} run {run_id}")
+
+    def on_gate(detail: dict) -> None:
+        task_id = detail["task_instance"]["task_id"]
+        say(f"GATE {task_id}: {detail['subject']}")
+        say(
+            f"  decide in the UI: {stack.base_url}/dags/{dag_id}/runs/{run_id}/tasks/{task_id}/required_actions"
+        )
+        if auto:
+            wait_until_parked(admin, dag_id, run_id, task_id)
+            approver.answer_gate(dag_id, run_id, task_id, "Approve")
+            say(f"  approved by {approver.username} (AUTO_APPROVE)")
+        else:
+            say(f"  or approve from a shell: {approve_command(dag_id, run_id, task_id)}")
+
+    def on_change(task: str, state: str) -> None:
+        if state not in ("none", "scheduled", "queued"):
+            say(f"{dag_id}.{task}: {state}")
+
+    outcome = follow_run(admin, dag_id, run_id, on_gate=on_gate, on_change=on_change, timeout=3 * 3600)
+    say(f"{dag_id}: {outcome.state.upper()}")
+    return outcome.state
+
+
+def rehearse(plan_path: Path, world_path: Path | None, auto: bool) -> int:
+    from migration_plan.validate import validate_file
+
+    result = validate_file(str(plan_path))
+    if not result.ok:
+        for issue in result.errors:
+            print(issue.render(), file=sys.stderr)
+        return 2
+    plan = result.plan
+    try:
+        world, base = load_world(world_path)
+        check_world(world, plan, world_path)
+    except WorldError as error:
+        print(error, file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    shutil.rmtree(WORK, ignore_errors=True)
+    (WORK / "plans").mkdir(parents=True)
+    for db in world.databases.values():
+        for side, local in (("source", db.source), ("target", db.target)):
+            create_database(local, base)
+            if side == "source" and local.seed == "sample":
+                seed_sample(local, base)
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    config = WORK / "sandbox.yaml"
+    config.write_text(yaml.safe_dump(sandbox_config(plan, world)))
+    say(
+        f"starting the sandbox on {endpoint} with the plan's {sum(len(w.servers) for w in plan.waves)} servers"
+    )
+    sandbox = start_sandbox(port, config=config, state=WORK / "sandbox")
+    stack = None
+    try:
+        secrets = _prepare_aws(plan, world, endpoint)
+        data = yaml.safe_load(plan_path.read_text())
+        rewritten = rehearsal_plan(data, result.table_mappings, world, base, secrets)
+        (WORK / "plans" / plan_path.name).write_text(yaml.safe_dump(rewritten, sort_keys=False))
+        users = {"admin": "admin", **{u: "user" for u in plan.plan.approvers}}
+        env = {"AIRFLOW_CONN_AWS_SANDBOX": sandbox_connection(endpoint), **_conn_env(plan, world, base)}
+        stack = AirflowStack(home=WORK / "airflow", users=users, plans_dir=WORK / "plans", extra_env=env)
+        say("starting Airflow (api-server, scheduler, dag-processor, triggerer)")
+        stack.start()
+        say(f"Airflow UI: {stack.base_url}  (users and passwords: {stack.password_file})")
+        admin = AirflowUser(stack.base_url, "admin", stack.password("admin"))
+        approver = AirflowUser(stack.base_url, plan.plan.approvers[0], stack.password(plan.plan.approvers[0]))
+        name = plan.plan.name
+        dag_ids = [f"{name}__database__{d.name}" for d in plan.databases] + [
+            f"{name}__wave__{w.name}" for w in plan.waves
+        ]
+        states = {}
+        for dag_id in dag_ids:
+            admin.wait_for_dag(dag_id, timeout=180)
+            states[dag_id] = _follow(admin, approver, stack, dag_id, auto)
+            if states[dag_id] != "success":
+                break
+        print(f"\nRehearsal of {plan_path} in {time.monotonic() - started:.0f} s:", flush=True)
+        for dag_id in dag_ids:
+            print(f"  {dag_id}: {states.get(dag_id, 'not run')}", flush=True)
+        return 0 if all(states.get(d) == "success" for d in dag_ids) else 1
+    finally:
+        say("stopping Airflow and the sandbox")
+        if stack is not None:
+            stack.stop()
+        sandbox.terminate()
+        sandbox.wait(timeout=30)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="devstack.rehearse", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("plan", type=Path)
+    parser.add_argument("--world", type=Path, default=None)
+    parser.add_argument(
+        "--auto-approve", action="store_true", default=os.environ.get("AUTO_APPROVE") in ("1", "true", "yes")
+    )
+    args = parser.parse_args(argv)
+    try:
+        return rehearse(args.plan, args.world, args.auto_approve)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
