@@ -214,6 +214,10 @@ def _check(plan: MigrationPlan, db: Database, rules: list, task_arn, docs_dir: s
                 data_docs_dir=f"{docs_dir}/before_gate",
                 report_only=db.migration_type in P.CDC_TYPES,
                 retries=0,
+                # Runs after a failed DMS validation too, so GX names the same mismatch; the gate waits on both.
+                trigger_rule=TriggerRule.ALL_DONE
+                if db.validation.dms_validation
+                else TriggerRule.ALL_SUCCESS,
                 **P.gx_kwargs(db, rules),
                 **aws,
             )
@@ -350,6 +354,8 @@ def build_database_dag(result: PlanResult, db: Database) -> DAG:
             )
         )
         chain(*main)
+        if "dms_validation" in gate_cutover_tasks:
+            dag.get_task("dms_validation") >> dag.get_task("approve_cutover")
         rollback = add_rollback(plan, db)
         flat = [t for s in main for t in (s if isinstance(s, list) else [s])]
         flat >> rollback
