@@ -71,6 +71,9 @@ def test_example_orders_dag_runs_every_stage_in_order_and_emits_the_cutover_asse
     assert (
         dag.get_task("gx_row_checks").report_only is True and dag.get_task("gx_verify").report_only is False
     )
+    # GX runs even after a failed DMS validation (both name a mismatch); the gate needs both to pass
+    assert dag.get_task("gx_row_checks").trigger_rule == "all_done"
+    assert {"dms_validation", "gx_row_checks"} <= dag.get_task("approve_cutover").upstream_task_ids
     assert dag.get_task("cdc_lag").deferrable and dag.get_task("full_load").deferrable
 
 
