@@ -141,6 +141,7 @@ class _DmsTablesSensor(_Waiting, AwsBaseSensor[DmsMigrationHook]):
             if event["status"] != "success":
                 raise AirflowException(f"DMS {self.what} not finished: {event.get('message')}")
             self._defer()
+        context["ti"].xcom_push(key="tables", value=result)  # as in poke mode: the gate body reads it
         return result
 
 
