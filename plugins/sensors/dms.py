@@ -52,6 +52,15 @@ class _Waiting:
         self.waiter_max_attempts = waiting["waiter_max_attempts"]
         self.deferrable = waiting["deferrable"]
 
+    def persist_task_link(self, context: Context) -> None:
+        DmsTaskLink.persist(
+            context=context,
+            operator=self,
+            region_name=self.hook.conn_region_name,
+            aws_partition=self.hook.conn_partition,
+            task_identifier=resource_id(self.replication_task_arn),
+        )
+
     def trigger_kwargs(self) -> dict[str, Any]:
         return {
             "waiter_delay": int(self.waiter_delay),
@@ -83,13 +92,7 @@ class _DmsTablesSensor(_Waiting, AwsBaseSensor[DmsMigrationHook]):
         raise AirflowFailException(f"DMS {self.what} failed: {report.summary()}")
 
     def execute(self, context: Context) -> Any:
-        DmsTaskLink.persist(
-            context=context,
-            operator=self,
-            region_name=self.hook.conn_region_name,
-            aws_partition=self.hook.conn_partition,
-            task_identifier=resource_id(self.replication_task_arn),
-        )
+        self.persist_task_link(context)
         if not self.deferrable:
             return super().execute(context=context)
         self._defer()
@@ -245,13 +248,7 @@ class DmsCdcLagSensor(_Waiting, AwsBaseSensor[DmsMetricsHook]):
         return report.as_dict()
 
     def execute(self, context: Context) -> Any:
-        DmsTaskLink.persist(
-            context=context,
-            operator=self,
-            region_name=self.hook.conn_region_name,
-            aws_partition=self.hook.conn_partition,
-            task_identifier=resource_id(self.replication_task_arn),
-        )
+        self.persist_task_link(context)
         if not self.deferrable:
             return super().execute(context=context)
         self._defer()
