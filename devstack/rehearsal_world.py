@@ -55,6 +55,27 @@ def create_database(db: LocalDatabase, base: Path) -> None:
     engine.dispose()
 
 
+def create_app_users(db: LocalDatabase, base: Path, users: list[str]) -> None:
+    """MariaDB: the plan's read_only_users exist with write privileges (the cutover revokes, rollback grants)."""
+    import secrets
+
+    from sqlalchemy import create_engine, text
+
+    if db.engine != "mariadb" or not users:
+        return
+    engine = create_engine(local_url(db, base), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for user in users:
+            name, _, host = user.partition("@")
+            account = {"n": name, "h": host or "%"}
+            conn.execute(
+                text("CREATE USER IF NOT EXISTS :n@:h IDENTIFIED BY :p"),
+                {**account, "p": secrets.token_urlsafe(16)},
+            )
+            conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON `{db.database}`.* TO :n@:h"), account)
+    engine.dispose()
+
+
 SAMPLE_DDL = (
     "CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, name VARCHAR(60) NOT NULL, balance NUMERIC(12,2))",
     "CREATE TABLE orders (order_id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, total NUMERIC(10,2), "

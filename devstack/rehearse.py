@@ -27,6 +27,7 @@ from devstack.api import AirflowUser
 from devstack.demo import approve_command, sandbox_connection, start_sandbox
 from devstack.follow import follow_run, wait_until_parked
 from devstack.rehearsal_world import (
+    create_app_users,
     create_database,
     rehearsal_plan,
     sandbox_config,
@@ -142,11 +143,14 @@ def rehearse(plan_path: Path, world_path: Path | None, auto: bool) -> int:
     started = time.monotonic()
     shutil.rmtree(WORK, ignore_errors=True)
     (WORK / "plans").mkdir(parents=True)
-    for db in world.databases.values():
+    for name, db in world.databases.items():
         for side, local in (("source", db.source), ("target", db.target)):
             create_database(local, base)
             if side == "source" and local.seed == "sample":
                 seed_sample(local, base)
+        create_app_users(
+            db.source, base, next(d for d in plan.databases if d.name == name).cutover.read_only_users
+        )
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     config = WORK / "sandbox.yaml"
