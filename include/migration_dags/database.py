@@ -55,6 +55,25 @@ def measure_downtime(ti, budget: int, read_only_task: str | None, switch_task: s
     return report
 
 
+def current_lag(
+    aws_conn_id: str, region_name: str, instance: str, task_arn: str, limit: float, points: int, period: int
+) -> dict:
+    """The CDC latencies right now, for the cutover gate (never fails: the lag sensor judges later)."""
+    from datetime import timedelta
+
+    from dms_checks.lag import evaluate_lag
+    from hooks.cloudwatch import DmsMetricsHook
+    from hooks.dms import resource_id
+
+    hook = DmsMetricsHook(aws_conn_id=aws_conn_id, region_name=region_name)
+    window = timedelta(seconds=period * (points + 2))
+    try:
+        series = hook.get_task_metrics(instance, resource_id(task_arn), window=window, period=period)
+    except Exception as error:  # evidence only: the gate says it could not read the metrics
+        return {"passed": False, "latest": {}, "reason": f"metrics not readable: {type(error).__name__}"}
+    return evaluate_lag(series, limit, points).as_dict()
+
+
 def _gate_body(plan: MigrationPlan, db: Database, stage: str, ids: dict[str, str], tasks: set[str]) -> str:
     region = plan.plan.region
     console = f"https://{region}.console.aws.amazon.com/dms/v2/home?region={region}#taskDetails/{ids['task']}"
@@ -70,8 +89,9 @@ def _gate_body(plan: MigrationPlan, db: Database, stage: str, ids: dict[str, str
                 f"{{{{ {pull}.get('checks') }}}} checks, {{{{ {pull}.get('failed') }}}} failed; "
                 f"Data Docs: {{{{ {pull}.get('data_docs') }}}}",
             ]
-    if "cdc_lag" in tasks:
-        parts += ["", "### CDC lag", "{{ ti.xcom_pull(task_ids='cdc_lag') }}"]
+    for lag_task in ("current_lag", "cdc_lag"):
+        if lag_task in tasks:
+            parts += ["", f"### CDC lag ({lag_task})", f"{{{{ ti.xcom_pull(task_ids='{lag_task}') }}}}"]
     if "measure_downtime" in tasks:
         parts += ["", "### Write downtime", "{{ ti.xcom_pull(task_ids='measure_downtime') }}"]
     parts += ["", "**Approve** to go on. **Reject** (or no answer before the timeout) rolls back."]
@@ -318,6 +338,23 @@ def build_database_dag(result: PlanResult, db: Database) -> DAG:
         prepare = _prepare(plan, db, rules, ids)
         task_arn = prepare[3].output
         checks = _check(plan, db, rules, task_arn, docs_dir)
+        if db.migration_type in P.CDC_TYPES:
+            cut = db.cutover
+            checks.append(
+                PythonOperator(
+                    task_id="current_lag",
+                    python_callable=current_lag,
+                    op_kwargs={
+                        **_aws(plan),
+                        "instance": ids["instance"],
+                        "task_arn": task_arn,
+                        "limit": cut.max_cdc_lag_seconds,
+                        "points": cut.lag_datapoints,
+                        "period": cut.lag_period_seconds,
+                    },
+                    retries=0,
+                )
+            )
         gate_cutover_tasks = _task_ids(checks)
         main = [*prepare, *checks]
         main.append(

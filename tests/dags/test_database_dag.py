@@ -53,6 +53,7 @@ def test_example_orders_dag_runs_every_stage_in_order_and_emits_the_cutover_asse
             "full_load",
             "dms_validation",
             "gx_row_checks",
+            "current_lag",
             "approve_cutover",
             "source_read_only",
             "cdc_lag",
@@ -73,7 +74,11 @@ def test_example_orders_dag_runs_every_stage_in_order_and_emits_the_cutover_asse
     )
     # GX runs even after a failed DMS validation (both name a mismatch); the gate needs both to pass
     assert dag.get_task("gx_row_checks").trigger_rule == "all_done"
-    assert {"dms_validation", "gx_row_checks"} <= dag.get_task("approve_cutover").upstream_task_ids
+    gate = dag.get_task("approve_cutover")
+    assert "dms_validation" in gate.upstream_task_ids and "gx_row_checks" in gate.get_flat_relative_ids(
+        upstream=True
+    )
+    assert dag.get_task("current_lag").trigger_rule == "all_success"  # a failed GX check blocks the gate
     assert dag.get_task("cdc_lag").deferrable and dag.get_task("full_load").deferrable
 
 
