@@ -78,8 +78,7 @@ class AirflowStack:
                 "PYTHONPATH": os.pathsep.join([str(REPO / "include"), str(REPO / "plugins"), str(REPO)]),
             }
         )
-        if self.plans_dir is not None:
-            env["MIGRATION_PLANS_DIR"] = str(self.plans_dir)
+        env["MIGRATION_PLANS_DIR"] = str(self.plans_dir or REPO / "include" / "plans")
         env.update(self.extra_env)
         return env
 
@@ -114,15 +113,26 @@ class AirflowStack:
     def password(self, user: str) -> str:
         return json.loads(self.password_file.read_text())[user]
 
+    def commands(self) -> dict[str, list[str]]:
+        """The long-running processes: name -> `airflow` arguments."""
+        return {name: [name] for name in ("api-server", *COMPONENTS)}
+
+    def process_env(self, name: str) -> dict[str, str]:
+        """Settings of one process only (on top of env())."""
+        return {}
+
     def start(self, timeout: float = 180) -> None:
         self.prepare()
         env = self.env()
-        for name in ("api-server", *COMPONENTS):
-            log = (self.home / "logs" / f"{name}.log").open("a")
-            self.processes[name] = subprocess.Popen(
-                self._airflow(name), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
+        for name, args in self.commands().items():
+            self.start_process(name, args, {**env, **self.process_env(name)})
         self.wait_healthy(timeout)
+
+    def start_process(self, name: str, args: list[str], env: dict[str, str]) -> None:
+        log = (self.home / "logs" / f"{name}.log").open("a")
+        self.processes[name] = subprocess.Popen(
+            self._airflow(*args), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def wait_healthy(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
