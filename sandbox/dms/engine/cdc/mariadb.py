@@ -69,7 +69,7 @@ class MariadbCapture:
             "host": url.host or "127.0.0.1",
             "port": url.port or 3306,
             "user": url.username or "root",
-            "passwd": url.password or "",
+            "password": url.password or "",
         }
 
     def current_position(self) -> str:
@@ -102,7 +102,7 @@ class MariadbCapture:
             blocking=True,
             slave_heartbeat=0.5,
             only_events=_EVENTS,
-            is_mariadb=True,
+            is_mariadb=False,  # True would ignore log_file/log_pos (GTID only): the classic dump reads MariaDB too
             freeze_schema=False,
         )
 
