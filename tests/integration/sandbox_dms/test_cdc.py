@@ -75,7 +75,7 @@ def test_stop_at_commit_time_applies_exactly_what_committed_before(postgres_url,
     mappings = mappings_for("postgres", "mariadb")
     probe = make_cdc(postgres_url, mariadb_url, str(tmp_path / "probe.db"), mappings)
     try:
-        stamp = datetime.fromtimestamp(probe.capture.server_time() + 1.5, UTC).replace(microsecond=0)
+        stamp = datetime.fromtimestamp(probe.capture.server_time() + 4, UTC).replace(microsecond=0)
     finally:
         probe.spool.destroy()
     stop = f"commit_time:{stamp:%Y-%m-%dT%H:%M:%S}"
