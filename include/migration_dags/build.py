@@ -18,9 +18,11 @@ from migration_plan.issues import Issue
 from migration_plan.lint import lint_plan
 from migration_plan.validate import PlanResult
 
-from migration_dags.build_common import default_args
+from migration_dags.build_common import default_args, plan_dag_args
+from migration_dags.database import build_database_dag
 from migration_dags.naming import invalid_plan_dag_id, preflight_dag_id
 from migration_dags.plans import load_plans
+from migration_dags.wave import build_rollback_dag, build_wave_dag
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +69,8 @@ def _run_lint(plan_file: str) -> dict:
 def build_preflight_dag(result: PlanResult) -> DAG:
     """Re-checks the plan file at run time: the file may have changed since the DAG was parsed."""
     plan = result.plan
-    with DAG(
-        dag_id=preflight_dag_id(plan.plan.name),
-        schedule=None,
-        catchup=False,
-        default_args=default_args(plan.plan.owner),
-        tags=["migration", f"plan:{plan.plan.name}", "preflight"],
-        doc_md=_plan_doc(result) + "\n\nThis DAG validates and lints the plan file before any wave starts.",
-    ) as dag:
+    doc = _plan_doc(result) + "\n\nThis DAG validates and lints the plan file before any wave starts."
+    with DAG(**plan_dag_args(plan, preflight_dag_id(plan.plan.name), "preflight", doc_md=doc)) as dag:
         validate = PythonOperator(
             task_id="validate_plan", python_callable=_run_validate, op_args=[str(result.file)], retries=0
         )
@@ -87,9 +83,6 @@ def build_preflight_dag(result: PlanResult) -> DAG:
 
 def build_plan_dags(result: PlanResult) -> list[DAG]:
     """Every DAG one valid plan produces."""
-    from migration_dags.database import build_database_dag
-    from migration_dags.wave import build_rollback_dag, build_wave_dag
-
     dags = [build_preflight_dag(result)]
     dags += [build_database_dag(result, database) for database in result.plan.databases]
     for wave in result.plan.waves:

@@ -8,15 +8,38 @@ DAG's size (and its parse time) does not grow with the number of servers.
 
 from __future__ import annotations
 
+import logging
+
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, TaskGroup, chain
 from airflow.task.trigger_rule import TriggerRule
 from migration_plan.model import MigrationPlan, Wave
 from migration_plan.validate import PlanResult
+from operators.dns import Route53SwitchRecordOperator
+from operators.mgn import (
+    MgnChangeServerLifeCycleStateOperator,
+    MgnFinalizeCutoverOperator,
+    MgnMarkAsArchivedOperator,
+    MgnStartCutoverOperator,
+    MgnStartTestOperator,
+    MgnSyncWaveOperator,
+    MgnTerminateTargetInstancesOperator,
+    MgnUpdateLaunchConfigurationOperator,
+)
+from operators.post_launch import MgnPostLaunchValidationOperator
+from operators.rollback import (
+    MgnRevertLifecycleOperator,
+    MgnRollbackTerminateOperator,
+    Route53RevertIfSwitchedOperator,
+)
+from sensors.assets import AssetEventSensor
+from sensors.mgn import MgnJobCompleteSensor, MgnReplicationReadySensor
 
-from migration_dags.build_common import default_args
+from migration_dags.build_common import aws_args, plan_dag_args, wait_args
 from migration_dags.gates import approval_gate
 from migration_dags.naming import database_cutover_asset, wave_dag_id, wave_rollback_dag_id
+
+log = logging.getLogger("migration.rollback")
 
 REPORT_KEY = "validation_report"
 
@@ -80,10 +103,6 @@ def _dns_records(wave: Wave) -> list[dict]:
     ]
 
 
-def _aws(plan: MigrationPlan) -> dict:
-    return {"aws_conn_id": plan.plan.aws_conn_id, "region_name": plan.plan.region}
-
-
 def _wave_doc(plan: MigrationPlan, wave: Wave) -> str:
     rows = "\n".join(
         f"| {s.hostname} | `{s.source_server_id}` | {s.dns.name if s.dns else '-'} |" for s in wave.servers
@@ -114,9 +133,6 @@ def _gate_body(plan: MigrationPlan, wave: Wave, stage: str, checks_task: str, jo
 
 def _rollback_report(ti, group: str) -> dict:
     """What the rollback did, and what it could not do; logged and returned to XCom."""
-    import logging
-
-    log = logging.getLogger("migration.rollback")
     revert = ti.xcom_pull(task_ids=f"{group}.revert_lifecycle") or {}
     dns_changes = ti.xcom_pull(task_ids=f"{group}.restore_dns") or []
     report = {
@@ -140,13 +156,7 @@ def add_rollback(plan: MigrationPlan, wave: Wave, *, triggered_by_failure: bool)
     the one before it failed (NONE_SKIPPED), so DNS is restored even when a terminate fails. In the rollback
     DAG every step simply runs.
     """
-    from operators.rollback import (
-        MgnRevertLifecycleOperator,
-        MgnRollbackTerminateOperator,
-        Route53RevertIfSwitchedOperator,
-    )
-
-    aws = _aws(plan)
+    aws = aws_args(plan)
     after = TriggerRule.NONE_SKIPPED if triggered_by_failure else TriggerRule.ALL_DONE
     with TaskGroup("rollback") as group:
         revert = MgnRevertLifecycleOperator(
@@ -184,134 +194,127 @@ def add_rollback(plan: MigrationPlan, wave: Wave, *, triggered_by_failure: bool)
     return group
 
 
-def build_wave_dag(result: PlanResult, wave: Wave) -> DAG:
-    from operators.dns import Route53SwitchRecordOperator
-    from operators.mgn import (
-        MgnChangeServerLifeCycleStateOperator,
-        MgnFinalizeCutoverOperator,
-        MgnMarkAsArchivedOperator,
-        MgnStartCutoverOperator,
-        MgnStartTestOperator,
-        MgnSyncWaveOperator,
-        MgnTerminateTargetInstancesOperator,
-        MgnUpdateLaunchConfigurationOperator,
+def _launch_and_validate(
+    plan: MigrationPlan, wave: Wave, stage: str, start_operator: type[MgnStartTestOperator]
+) -> list:
+    """start_<stage> (one MGN job for the wave) -> <stage>_launched (every server LAUNCHED) ->
+    validate_<stage> (health and parity checks of the launched instances)."""
+    aws, ids = aws_args(plan), _ids(wave)
+    start = start_operator(task_id=f"start_{stage}", source_server_ids=ids, **aws)
+    return [
+        start,
+        MgnJobCompleteSensor(task_id=f"{stage}_launched", job_id=start.output, **wait_args(plan), **aws),
+        MgnPostLaunchValidationOperator(
+            task_id=f"validate_{stage}", source_server_ids=ids, server_checks=_server_checks(wave), **aws
+        ),
+    ]
+
+
+def _approval(plan: MigrationPlan, wave: Wave, task_id: str, title: str, stage: str):
+    """A gate whose body shows the stage's MGN job and the report of validate_<stage>."""
+    return approval_gate(
+        task_id=task_id,
+        plan=plan,
+        approvers=plan.wave_approvers(wave),
+        subject=f"[{plan.plan.name}/{wave.name}] {title}",
+        body=_gate_body(plan, wave, title, f"validate_{stage}", f"start_{stage}"),
     )
-    from operators.post_launch import MgnPostLaunchValidationOperator
-    from sensors.mgn import MgnJobCompleteSensor, MgnReplicationReadySensor
 
+
+def _wait_for_databases(plan: MigrationPlan, wave: Wave) -> list:
+    """wait_for_databases, when the wave uses databases: their cutover Assets (at most 30 days)."""
+    if not wave.depends_on_databases:
+        return []
+    assets = [database_cutover_asset(plan.plan.name, name) for name in wave.depends_on_databases]
+    return [AssetEventSensor(task_id="wait_for_databases", assets=assets, timeout=60 * 60 * 24 * 30)]
+
+
+def _switch_dns(plan: MigrationPlan, wave: Wave) -> list:
+    """switch_dns, one mapped task per record of the wave, when it has records."""
+    records = _dns_records(wave)
+    if not records:
+        return []
+    return [
+        Route53SwitchRecordOperator.partial(task_id="switch_dns", **aws_args(plan)).expand_kwargs(records)
+    ]
+
+
+def build_wave_dag(result: PlanResult, wave: Wave) -> DAG:
+    """The wave's steps in the order they run, as one chain; any failure up to the finalize starts the
+    rollback group. To add a step, add it to ``steps`` where it runs."""
     plan = result.plan
-    aws = _aws(plan)
-    ids = _ids(wave)
-    approvers = plan.wave_approvers(wave)
-    poll = plan.plan.poll_interval_seconds
-    wait = {"deferrable": True, "waiter_delay": poll, "waiter_max_attempts": max(1, 6 * 3600 // poll)}
+    aws, ids = aws_args(plan), _ids(wave)
     with DAG(
-        dag_id=wave_dag_id(plan.plan.name, wave.name),
-        schedule=None,
-        catchup=False,
-        max_active_runs=1,
-        default_args=default_args(plan.plan.owner),
-        tags=["migration", f"plan:{plan.plan.name}", "mgn", "wave"],
-        doc_md=_wave_doc(plan, wave),
+        **plan_dag_args(
+            plan,
+            wave_dag_id(plan.plan.name, wave.name),
+            "mgn",
+            "wave",
+            doc_md=_wave_doc(plan, wave),
+            max_active_runs=1,
+        )
     ) as dag:
-        main = []
-        if wave.depends_on_databases:
-            from sensors.assets import AssetEventSensor
-
-            main.append(
-                AssetEventSensor(
-                    task_id="wait_for_databases",
-                    assets=[
-                        database_cutover_asset(plan.plan.name, name) for name in wave.depends_on_databases
-                    ],
-                    timeout=60 * 60 * 24 * 30,
-                )
-            )
-        main.append(
+        steps = [
+            *_wait_for_databases(plan, wave),
             MgnReplicationReadySensor(
                 task_id="replication_ready",
                 source_server_ids=ids,
                 max_lag_seconds=wave.max_replication_lag_seconds,
-                **wait,
+                **wait_args(plan),
                 **aws,
-            )
-        )
-        main.append(
+            ),
             MgnSyncWaveOperator(
                 task_id="sync_mgn_wave",
                 source_server_ids=ids,
                 wave_name=f"{plan.plan.name}-{wave.name}",
                 description=wave.description or None,
                 **aws,
-            )
-        )
-        main.append(
+            ),
             MgnUpdateLaunchConfigurationOperator.partial(
                 task_id="update_launch_configuration", **aws
-            ).expand_kwargs(_launch_groups(wave))
-        )
-        checks = {"source_server_ids": ids, "server_checks": _server_checks(wave), **aws}
-        for stage, start_cls in (("test", MgnStartTestOperator), ("cutover", MgnStartCutoverOperator)):
-            if stage == "cutover":
-                main.append(
-                    MgnChangeServerLifeCycleStateOperator(
-                        task_id="ready_for_cutover", source_server_ids=ids, state="READY_FOR_CUTOVER", **aws
-                    )
-                )
-                main.append(
-                    MgnTerminateTargetInstancesOperator(
-                        task_id="terminate_test_instances",
-                        source_server_ids=ids,
-                        wait_for_completion=True,
-                        waiter_delay=5,
-                        **aws,
-                    )
-                )
-            start = start_cls(task_id=f"start_{stage}", source_server_ids=ids, **aws)
-            main.append(start)
-            main.append(MgnJobCompleteSensor(task_id=f"{stage}_launched", job_id=start.output, **wait, **aws))
-            main.append(MgnPostLaunchValidationOperator(task_id=f"validate_{stage}", **checks))
-            if stage == "cutover" and _dns_records(wave):
-                main.append(
-                    Route53SwitchRecordOperator.partial(task_id="switch_dns", **aws).expand_kwargs(
-                        _dns_records(wave)
-                    )
-                )
-            title = "test instances launched, cut over?" if stage == "test" else "cutover done, finalize?"
-            main.append(
-                approval_gate(
-                    task_id=f"approve_{'cutover' if stage == 'test' else 'finalize'}",
-                    plan=plan,
-                    approvers=approvers,
-                    subject=f"[{plan.plan.name}/{wave.name}] {title}",
-                    body=_gate_body(plan, wave, title, f"validate_{stage}", f"start_{stage}"),
-                )
-            )
+            ).expand_kwargs(_launch_groups(wave)),
+            *_launch_and_validate(plan, wave, "test", MgnStartTestOperator),
+            _approval(plan, wave, "approve_cutover", "test instances launched, cut over?", "test"),
+            MgnChangeServerLifeCycleStateOperator(
+                task_id="ready_for_cutover", source_server_ids=ids, state="READY_FOR_CUTOVER", **aws
+            ),
+            MgnTerminateTargetInstancesOperator(
+                task_id="terminate_test_instances",
+                source_server_ids=ids,
+                wait_for_completion=True,
+                waiter_delay=5,
+                **aws,
+            ),
+            *_launch_and_validate(plan, wave, "cutover", MgnStartCutoverOperator),
+            *_switch_dns(plan, wave),
+            _approval(plan, wave, "approve_finalize", "cutover done, finalize?", "cutover"),
+        ]
         if wave.finalize:
-            main.append(MgnFinalizeCutoverOperator(task_id="finalize_cutover", source_server_ids=ids, **aws))
-        chain(*main)
-        rollback = add_rollback(plan, wave, triggered_by_failure=True)
-        main >> rollback  # a failure anywhere up to the finalize starts the rollback
+            steps.append(MgnFinalizeCutoverOperator(task_id="finalize_cutover", source_server_ids=ids, **aws))
+        chain(*steps)
+        steps >> add_rollback(plan, wave, triggered_by_failure=True)
         if wave.finalize and wave.archive:
             # Archiving only tidies the console: its failure is no reason to move traffic back.
-            main[-1] >> MgnMarkAsArchivedOperator(task_id="mark_as_archived", source_server_ids=ids, **aws)
+            steps[-1] >> MgnMarkAsArchivedOperator(task_id="mark_as_archived", source_server_ids=ids, **aws)
     return dag
 
 
 def build_rollback_dag(result: PlanResult, wave: Wave) -> DAG:
     plan = result.plan
+    doc = (
+        f"# Roll back wave `{wave.name}` by hand\n\nPuts the servers back to READY_FOR_TEST/READY_FOR_CUTOVER, "
+        "terminates their launched instances and restores the DNS records the wave switched. Finalized "
+        "servers cannot be terminated by MGN: the report lists them."
+    )
     with DAG(
-        dag_id=wave_rollback_dag_id(plan.plan.name, wave.name),
-        schedule=None,
-        catchup=False,
-        max_active_runs=1,
-        default_args=default_args(plan.plan.owner),
-        tags=["migration", f"plan:{plan.plan.name}", "mgn", "rollback"],
-        doc_md=(
-            f"# Roll back wave `{wave.name}` by hand\n\nPuts the servers back to READY_FOR_TEST/READY_FOR_CUTOVER, "
-            "terminates their launched instances and restores the DNS records the wave switched. Finalized "
-            "servers cannot be terminated by MGN: the report lists them."
-        ),
+        **plan_dag_args(
+            plan,
+            wave_rollback_dag_id(plan.plan.name, wave.name),
+            "mgn",
+            "rollback",
+            doc_md=doc,
+            max_active_runs=1,
+        )
     ) as dag:
         add_rollback(plan, wave, triggered_by_failure=False)
     return dag
