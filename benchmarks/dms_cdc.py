@@ -74,8 +74,9 @@ class Markers:
     """Marker rows committed every 100 ms on the source, seen arriving on the target."""
 
     def __init__(self, source, target) -> None:
-        self.src = create_engine(source, pool_size=1)
-        self.tgt = create_engine(target, pool_size=1)
+        wait = {"timeout": 60} if source.get_backend_name() == "sqlite" else {}  # SQLite: wait for the lock
+        self.src = create_engine(source, pool_size=1, connect_args=wait)
+        self.tgt = create_engine(target, pool_size=1, connect_args=wait)
         self.committed: dict[int, float] = {}
         self.lags: list[float] = []
         self.stop = threading.Event()
