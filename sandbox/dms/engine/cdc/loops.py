@@ -136,7 +136,7 @@ class ApplyLoop:
         try:
             while not run._stop.is_set():
                 run._check_faults()
-                chunks = self.spool.read(after, 64)
+                chunks = self.spool.read(after, 8)  # at most 16,000 changes decoded at once: bounded memory
                 if not chunks:
                     if run._capture_done.is_set():
                         if run.reached_stop and not run.error:
