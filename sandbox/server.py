@@ -1,9 +1,10 @@
 """The sandbox endpoint: one WSGI app that routes each call by the service in its SigV4 credential scope.
 
-Project-owned services (MGN here; DMS when `sandbox.dms.service` exists) get a `SandboxRequest`; everything
-else goes to moto's own server-mode dispatcher in this process, so moto's backends (EC2, CloudWatch,
-Secrets Manager, ...) are the same objects our services reach through `world.moto_backend(...)`.
-Control endpoints live under /_sandbox/ (health, faults, servers) and are never faulted.
+Project-owned services (MGN, DMS) get a `SandboxRequest`; everything else goes to moto's own server-mode
+dispatcher in this process, so moto's backends (EC2, CloudWatch, Secrets Manager, ...) are the same objects
+our services reach through `world.moto_backend(...)`. A call with no or a malformed credential scope is
+refused with 403, as AWS does, before any service sees it. Control endpoints live under /_sandbox/
+(health, faults, servers) and are never faulted.
 """
 
 from __future__ import annotations
@@ -14,140 +15,27 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
-import botocore.session
 from werkzeug.datastructures import Headers
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from sandbox.api.errors import ApiError, too_large
+from sandbox.api.faults import SIGNING_ALIASES, fault_response, refusal_response
+from sandbox.api.inputs import MAX_BODY_BYTES
+from sandbox.api.signature import credential_scope, signature_error
 from sandbox.config import SandboxConfig, load_config
+from sandbox.dms.service import DmsService
 from sandbox.http import SandboxRequest, SandboxResponse
 from sandbox.mgn.api import MgnService
 from sandbox.world import SandboxWorld
 
 log = logging.getLogger("sandbox")
 
-# Project-owned services: signing name -> class constructed as cls(world), called as .handle(request).
-# Optional hooks: .start() after construction, .stop() at shutdown.
-PROJECT_SERVICES: dict[str, type] = {"mgn": MgnService}
-
-
-def project_services() -> dict[str, type]:
-    """PROJECT_SERVICES plus DMS if its package exists (it is built in another issue)."""
-    services = dict(PROJECT_SERVICES)
-    try:
-        from sandbox.dms.service import DmsService  # type: ignore[import-not-found]
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("sandbox.dms", "sandbox.dms.service"):
-            raise
-    else:
-        services.setdefault("dms", DmsService)
-    return services
-
-
-def credential_scope(environ: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(service, region) from `Authorization: AWS4-HMAC-SHA256 Credential=AKID/date/region/service/aws4_request`
-    or a presigned URL's X-Amz-Credential."""
-    auth = environ.get("HTTP_AUTHORIZATION", "")
-    credential = ""
-    if "Credential=" in auth:
-        credential = auth.split("Credential=", 1)[1].split(",", 1)[0].strip()
-    elif "X-Amz-Credential=" in environ.get("QUERY_STRING", ""):
-        from urllib.parse import parse_qs
-
-        credential = parse_qs(environ["QUERY_STRING"]).get("X-Amz-Credential", [""])[0]
-    parts = credential.split("/")
-    if len(parts) >= 5:
-        return parts[-2].lower(), parts[-3]
-    return None, None
-
-
-# SigV4 signing names that differ from botocore's service names (for fault matching and error protocol).
-SIGNING_ALIASES = {
-    "monitoring": "cloudwatch",
-    "email": "ses",
-    "states": "stepfunctions",
-    "execute-api": "apigateway",
-}
-
-_PROTOCOLS: dict[str, str] = {}
-
-
-def _protocol(service: str) -> str:
-    if service not in _PROTOCOLS:
-        try:
-            _PROTOCOLS[service] = (
-                botocore.session.get_session().get_service_model(service).metadata["protocol"]
-            )
-        except Exception:
-            _PROTOCOLS[service] = "json"
-    return _PROTOCOLS[service]
-
-
-def wire_protocol(service: str, content_type: str) -> str:
-    """The protocol the client speaks: botocore may pick any of a model's `protocols` (CloudWatch: cbor or json)."""
-    model_protocol = _protocol(service)
-    if "cbor" in content_type:
-        return "smithy-rpc-v2-cbor"
-    if "x-amz-json" in content_type:
-        return "json" if model_protocol not in ("rest-json",) else model_protocol
-    if "x-www-form-urlencoded" in content_type and model_protocol not in ("ec2", "query"):
-        return "query"
-    return model_protocol
-
-
-def fault_response(service: str, kind: str, content_type: str = "") -> SandboxResponse:
-    """An AWS-shaped throttling or internal error in the client's protocol, so botocore retries it."""
-    throttle = kind == "throttle"
-    message = "Rate exceeded (sandbox fault)" if throttle else "Internal failure (sandbox fault)"
-    protocol = wire_protocol(service, content_type)
-    if protocol == "smithy-rpc-v2-cbor":
-        code = "ThrottlingException" if throttle else "InternalFailure"
-        return SandboxResponse(
-            400 if throttle else 500,
-            {"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"},
-            _cbor_text_map({"__type": code, "message": message}),
-        )
-    if protocol == "rest-json":
-        code = "ThrottlingException" if throttle else "InternalServerException"
-        return SandboxResponse.json(
-            429 if throttle else 500, {"message": message}, {"x-amzn-ErrorType": code}
-        )
-    if protocol == "json":
-        code = "ThrottlingException" if throttle else "InternalFailure"
-        return SandboxResponse.json(
-            400 if throttle else 500,
-            {"__type": code, "message": message},
-            content_type="application/x-amz-json-1.1",
-        )
-    if protocol == "ec2":
-        code = "RequestLimitExceeded" if throttle else "InternalError"
-        body = f"<Response><Errors><Error><Code>{code}</Code><Message>{escape(message)}</Message></Error></Errors></Response>"
-        return SandboxResponse(503 if throttle else 500, {"Content-Type": "text/xml"}, body.encode())
-    code = "Throttling" if throttle else "InternalFailure"
-    body = (
-        f"<ErrorResponse><Error><Type>{'Sender' if throttle else 'Receiver'}</Type><Code>{code}</Code>"
-        f"<Message>{escape(message)}</Message></Error></ErrorResponse>"
-    )
-    return SandboxResponse(400 if throttle else 500, {"Content-Type": "text/xml"}, body.encode())
-
-
-def _cbor_text_map(items: dict[str, str]) -> bytes:
-    """The few bytes of CBOR an error body needs: a map of short text strings (RFC 8949)."""
-
-    def head(major: int, length: int) -> bytes:
-        if length < 24:
-            return bytes([major << 5 | length])
-        if length < 256:
-            return bytes([major << 5 | 24, length])
-        return bytes([major << 5 | 25]) + length.to_bytes(2, "big")
-
-    out = head(5, len(items))
-    for key, value in items.items():
-        for text in (key.encode(), value.encode()):
-            out += head(3, len(text)) + text
-    return out
+# Project-owned services: signing name -> class constructed as cls(world), called as .handle(request);
+# each has a `protocol` (sandbox.api.protocols). Optional hooks: .start() after construction, .stop().
+PROJECT_SERVICES: dict[str, type] = {"mgn": MgnService, "dms": DmsService}
 
 
 class SandboxApp:
@@ -164,36 +52,65 @@ class SandboxApp:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_sandbox/"):
             return self._control(Request(environ))(environ, start_response)
-        service, region = credential_scope(environ)
-        if service:
-            name = SIGNING_ALIASES.get(service, service)
-            kind = self.world.faults.request_fault(name, self._operation(environ, path))
-            if kind:
-                response = fault_response(name, kind, environ.get("CONTENT_TYPE", ""))
-                return self._send(response, environ, start_response)
-        if service in self.services:
-            request = Request(environ)
-            sandbox_request = SandboxRequest(
-                method=request.method,
-                path=path,
-                query={key: request.args.getlist(key) for key in request.args},
-                headers=Headers(request.headers),
-                body=request.get_data(),
-                region=region or self.world.region,
-                account_id=self.world.account_id,
-                service=service,
+        if path.startswith("/moto-api/"):
+            return self.moto(environ, start_response)
+        refused = signature_error(environ)
+        if refused is not None:
+            answer = refusal_response(
+                refused, environ.get("CONTENT_TYPE", ""), environ.get("HTTP_X_AMZ_TARGET", "")
             )
-            try:
-                response = self.services[service].handle(sandbox_request)
-            except Exception as exc:
-                log.exception("%s failed on %s %s", service, request.method, path)
-                response = SandboxResponse.json(
-                    500,
-                    {"__type": "InternalServerException", "message": f"sandbox error: {exc}"},
-                    {"x-amzn-ErrorType": "InternalServerException"},
-                )
+            return self._send(answer, environ, start_response)
+        service, region = credential_scope(environ)
+        assert service is not None and region is not None  # a well-formed scope names both
+        name = SIGNING_ALIASES.get(service, service)
+        kind = self.world.faults.request_fault(name, self._operation(environ, path))
+        if kind:
+            response = fault_response(name, kind, environ.get("CONTENT_TYPE", ""))
+            return self._send(response, environ, start_response)
+        if service in self.services:
+            response = self._project_call(self.services[service], service, region, environ)
             return self._send(response, environ, start_response)
         return self.moto(environ, start_response)
+
+    def _project_call(
+        self, target: Any, service: str, region: str, environ: dict[str, Any]
+    ) -> SandboxResponse:
+        try:
+            return target.handle(self._read(environ, service, region, target.protocol))
+        except ApiError as error:
+            return target.protocol.error(error)
+        except Exception as exc:
+            log.exception(
+                "%s failed on %s %s", service, environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+            )
+            return target.protocol.error(target.protocol.internal(f"sandbox error: {type(exc).__name__}"))
+
+    def _read(self, environ: dict[str, Any], service: str, region: str, protocol: Any) -> SandboxRequest:
+        """The request with its body read: 413 above MAX_BODY_BYTES, the protocol's parse error when the
+        body cannot be read (a malformed chunked encoding, a client that went away)."""
+        length = environ.get("CONTENT_LENGTH") or ""
+        if length.isdigit() and int(length) > MAX_BODY_BYTES:
+            raise too_large(MAX_BODY_BYTES)
+        request = Request(environ)
+        request.max_content_length = MAX_BODY_BYTES + 1  # a chunked body is read up to one byte past it
+        try:
+            body = request.get_data()
+        except RequestEntityTooLarge as exc:
+            raise too_large(MAX_BODY_BYTES) from exc
+        except (OSError, ValueError, HTTPException) as exc:
+            raise protocol.malformed(f"Could not read the request body: {exc}") from exc
+        if len(body) > MAX_BODY_BYTES:
+            raise too_large(MAX_BODY_BYTES)
+        return SandboxRequest(
+            method=request.method,
+            path=environ.get("PATH_INFO", ""),
+            query={key: request.args.getlist(key) for key in request.args},
+            headers=Headers(request.headers),
+            body=body,
+            region=region,
+            account_id=self.world.account_id,
+            service=service,
+        )
 
     @staticmethod
     def _operation(environ: dict[str, Any], path: str) -> str | None:
@@ -272,7 +189,7 @@ class SandboxServer:
                 return
 
         self.world = SandboxWorld(self.config, self.state_dir)
-        for name, cls in project_services().items():
+        for name, cls in PROJECT_SERVICES.items():
             self.services[name] = cls(self.world)
         for service in self.services.values():
             if hasattr(service, "start"):

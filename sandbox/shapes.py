@@ -7,6 +7,7 @@ response to the output shape (no unknown keys, right types, required members pre
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -28,66 +29,101 @@ def shape_errors(
 
 
 def _walk(shape: Shape, value: Any, path: str, errors: list[tuple[str, str]], strict: bool) -> None:
-    kind = shape.type_name
-    meta = shape.metadata
-    if kind == "structure":
-        if not isinstance(value, dict):
-            errors.append((path, f"expected an object, got {type(value).__name__}"))
-            return
-        body_members = {
-            name: member for name, member in shape.members.items() if not member.serialization.get("location")
-        }
-        for name in shape.required_members:
-            if name in body_members and name not in value:
-                errors.append((f"{path}.{name}", "required member missing"))
-        for key, item in value.items():
-            member = body_members.get(key)
-            if member is None:
-                if strict:
-                    errors.append((f"{path}.{key}", "unknown member"))
-                continue
-            _walk(member, item, f"{path}.{key}", errors, strict)
-    elif kind == "list":
-        if not isinstance(value, list):
-            errors.append((path, f"expected a list, got {type(value).__name__}"))
-            return
-        _bounds(len(value), meta, path, errors, "length")
-        for index, item in enumerate(value):
-            _walk(shape.member, item, f"{path}[{index}]", errors, strict)
-    elif kind == "map":
-        if not isinstance(value, dict):
-            errors.append((path, f"expected a map, got {type(value).__name__}"))
-            return
-        _bounds(len(value), meta, path, errors, "length")
-        for key, item in value.items():
-            _walk(shape.key, key, f"{path}<key>", errors, strict)
-            _walk(shape.value, item, f"{path}.{key}", errors, strict)
-    elif kind == "string":
-        if not isinstance(value, str):
-            errors.append((path, f"expected a string, got {type(value).__name__}"))
-            return
-        if shape.enum and value not in shape.enum:
-            errors.append((path, f"'{value}' is not one of {', '.join(shape.enum)}"))
-        _bounds(len(value), meta, path, errors, "length")
-        pattern = meta.get("pattern")
-        if pattern and not re.fullmatch(pattern, value):
-            errors.append((path, f"'{value}' does not match {pattern}"))
-    elif kind in ("integer", "long"):
-        if isinstance(value, bool) or not isinstance(value, int):
-            errors.append((path, f"expected an integer, got {type(value).__name__}"))
-            return
-        _bounds(value, meta, path, errors, "value")
-    elif kind in ("float", "double"):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            errors.append((path, f"expected a number, got {type(value).__name__}"))
-    elif kind == "boolean":
-        if not isinstance(value, bool):
-            errors.append((path, f"expected a boolean, got {type(value).__name__}"))
-    elif kind == "timestamp":
-        if not isinstance(value, int | float | str) or isinstance(value, bool):
-            errors.append((path, f"expected a timestamp, got {type(value).__name__}"))
-    elif kind == "blob" and not isinstance(value, str):
+    check = _CHECKS.get(shape.type_name)
+    if check is not None:
+        check(shape, value, path, errors, strict)
+
+
+def _structure(shape: Shape, value: Any, path: str, errors: list[tuple[str, str]], strict: bool) -> None:
+    if not isinstance(value, dict):
+        errors.append((path, f"expected an object, got {type(value).__name__}"))
+        return
+    body_members = {
+        name for name, member in shape.members.items() if not member.serialization.get("location")
+    }
+    for name in shape.required_members:
+        if name in body_members and name not in value:
+            errors.append((f"{path}.{name}", "required member missing"))
+    for key, item in value.items():
+        member = shape.members.get(key)  # URI/query/header members count as known (handlers add them)
+        if member is None:
+            if strict:
+                errors.append((f"{path}.{key}", "unknown member"))
+            continue
+        _walk(member, item, f"{path}.{key}", errors, strict)
+
+
+def _list(shape: Shape, value: Any, path: str, errors: list[tuple[str, str]], strict: bool) -> None:
+    if not isinstance(value, list):
+        errors.append((path, f"expected a list, got {type(value).__name__}"))
+        return
+    _bounds(len(value), shape.metadata, path, errors, "length")
+    for index, item in enumerate(value):
+        _walk(shape.member, item, f"{path}[{index}]", errors, strict)
+
+
+def _map(shape: Shape, value: Any, path: str, errors: list[tuple[str, str]], strict: bool) -> None:
+    if not isinstance(value, dict):
+        errors.append((path, f"expected a map, got {type(value).__name__}"))
+        return
+    _bounds(len(value), shape.metadata, path, errors, "length")
+    for key, item in value.items():
+        _walk(shape.key, key, f"{path}<key>", errors, strict)
+        _walk(shape.value, item, f"{path}.{key}", errors, strict)
+
+
+def _string(shape: Shape, value: Any, path: str, errors: list[tuple[str, str]], strict: bool) -> None:
+    if not isinstance(value, str):
+        errors.append((path, f"expected a string, got {type(value).__name__}"))
+        return
+    if shape.enum and value not in shape.enum:
+        errors.append((path, f"'{value}' is not one of {', '.join(shape.enum)}"))
+    _bounds(len(value), shape.metadata, path, errors, "length")
+    pattern = shape.metadata.get("pattern")
+    if pattern and not re.fullmatch(pattern, value):
+        errors.append((path, f"'{value}' does not match {pattern}"))
+
+
+def _integer(shape: Shape, value: Any, path: str, errors: list[tuple[str, str]], strict: bool) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors.append((path, f"expected an integer, got {type(value).__name__}"))
+        return
+    _bounds(value, shape.metadata, path, errors, "value")
+
+
+def _number(shape: Shape, value: Any, path: str, errors: list[tuple[str, str]], strict: bool) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        errors.append((path, f"expected a finite number, got {value!r}"))
+
+
+def _boolean(shape: Shape, value: Any, path: str, errors: list[tuple[str, str]], strict: bool) -> None:
+    if not isinstance(value, bool):
+        errors.append((path, f"expected a boolean, got {type(value).__name__}"))
+
+
+def _timestamp(shape: Shape, value: Any, path: str, errors: list[tuple[str, str]], strict: bool) -> None:
+    if not isinstance(value, int | float | str) or isinstance(value, bool):
+        errors.append((path, f"expected a timestamp, got {type(value).__name__}"))
+
+
+def _blob(shape: Shape, value: Any, path: str, errors: list[tuple[str, str]], strict: bool) -> None:
+    if not isinstance(value, str):
         errors.append((path, "expected base64 text"))
+
+
+_CHECKS = {
+    "structure": _structure,
+    "list": _list,
+    "map": _map,
+    "string": _string,
+    "integer": _integer,
+    "long": _integer,
+    "float": _number,
+    "double": _number,
+    "boolean": _boolean,
+    "timestamp": _timestamp,
+    "blob": _blob,
+}
 
 
 def _bounds(amount: int, meta: dict, path: str, errors: list[tuple[str, str]], what: str) -> None:
@@ -96,6 +132,15 @@ def _bounds(amount: int, meta: dict, path: str, errors: list[tuple[str, str]], w
         errors.append((path, f"{what} {amount} below minimum {low}"))
     if high is not None and amount > high:
         errors.append((path, f"{what} {amount} above maximum {high}"))
+
+
+def prune(value: Any) -> Any:
+    """Drop None members recursively: AWS omits what it does not know."""
+    if isinstance(value, dict):
+        return {k: prune(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [prune(v) for v in value]
+    return value
 
 
 def is_iso_datetime(text: str) -> bool:

@@ -19,6 +19,10 @@ from typing import Any
 
 import botocore.session
 
+from sandbox.api.errors import ApiError
+from sandbox.api.inputs import check_input, json_body
+from sandbox.api.pages import marker_page
+from sandbox.api.protocols import Json11
 from sandbox.dms.engine import (
     Database,
     DmsEngineError,
@@ -29,17 +33,12 @@ from sandbox.dms.engine import (
 )
 from sandbox.dms.engine.connect import SUPPORTED_ENGINES
 from sandbox.dms.state import DmsState, arn, resource_id
-
-try:  # the sandbox's shared request/response pair (sandbox/http.py)
-    from sandbox.http import SandboxRequest, SandboxResponse
-except ImportError:  # pragma: no cover - only while the server package is absent
-    SandboxRequest = Any  # type: ignore[misc,assignment]
-    SandboxResponse = None  # type: ignore[assignment]
+from sandbox.http import SandboxRequest, SandboxResponse
 
 log = logging.getLogger(__name__)
 _MODEL = botocore.session.get_session().get_service_model("dms")
 TARGET_PREFIX = "AmazonDMSv20160101."
-JSON_11 = "application/x-amz-json-1.1"
+PROTOCOL = Json11(_MODEL)
 
 ENGINE_DISPLAY = {
     "mysql": "MySQL",
@@ -51,10 +50,7 @@ ENGINE_DISPLAY = {
 }
 
 
-class DmsError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
+DmsError = ApiError
 
 
 def not_found(message: str) -> DmsError:
@@ -71,6 +67,8 @@ def invalid(message: str) -> DmsError:
 
 class DmsService:
     """Constructed `DmsService(world)`, called `handle(request) -> response` by the sandbox server."""
+
+    protocol = PROTOCOL
 
     # Timings (seconds) of the status sequences; small so tests and demos do not wait.
     instance_create_seconds = 1.0
@@ -106,54 +104,26 @@ class DmsService:
                 self.world.save_state("dms", self.state.to_json())
 
     # protocol
-    def handle(self, request: Any) -> Any:
-        target = request.headers.get("X-Amz-Target") or request.headers.get("x-amz-target") or ""
+    def handle(self, request: SandboxRequest) -> SandboxResponse:
+        target = request.headers.get("X-Amz-Target") or ""
         op = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
         try:
-            if not op:
-                raise DmsError("UnknownOperationException", f"Missing or unknown X-Amz-Target {target!r}")
+            if op not in _MODEL.operation_names:
+                raise ApiError("UnknownOperationException", f"Missing or unknown X-Amz-Target {target!r}")
             handler = getattr(self, f"op_{op}", None)
             if handler is None:
-                raise DmsError("InvalidAction", f"{op} is not implemented by the sandbox")
-            try:
-                body = json.loads(request.body) if request.body and request.body.strip() else {}
-            except ValueError as exc:
-                raise DmsError("SerializationException", "Could not parse the request body") from exc
-            if not isinstance(body, dict):
-                raise DmsError("SerializationException", "The request body must be a JSON object")
-            self._check_input(op, body)
+                raise ApiError("InvalidAction", f"{op} is not implemented by the sandbox")
+            body = json_body(request.body, PROTOCOL)
+            check_input(PROTOCOL, _MODEL.operation_model(op), body)
             with self.lock:
                 self._tick()
                 payload = handler(body)
                 self._tick()
             if op.startswith(("Create", "Delete", "Start", "Stop", "Modify", "Test", "Reload")):
                 self.save()
-            return self._respond(200, payload)
-        except DmsError as error:
-            return self._respond(400, {"__type": error.code, "message": error.message}, error.code)
-
-    def _respond(self, status: int, payload: Any, error: str | None = None) -> Any:
-        headers = {"Content-Type": JSON_11}
-        if error:
-            headers["x-amzn-ErrorType"] = error
-        body = json.dumps(payload, default=str, separators=(",", ":")).encode()
-        if SandboxResponse is None:  # pragma: no cover
-            return {"status": status, "headers": headers, "body": body}
-        return SandboxResponse(status, headers, body)
-
-    def _check_input(self, op: str, body: dict[str, Any]) -> None:
-        try:
-            shape = _MODEL.operation_model(op).input_shape
-        except Exception:
-            return
-        if shape is None:
-            return
-        from sandbox.shapes import shape_errors
-
-        errors = shape_errors(shape, body, strict_keys=False)
-        if errors:
-            path, why = errors[0]
-            raise invalid(f"1 validation error detected: {path}: {why}")
+            return PROTOCOL.ok(200, payload)
+        except ApiError as error:
+            return PROTOCOL.error(error)
 
     # time-based transitions ---------------------------------------------------------------------------
     def _tick(self) -> None:
@@ -241,15 +211,9 @@ class DmsService:
             raise not_found(f"No {kind} found matching the filters")
         return chosen
 
-    @staticmethod
-    def _page(items: list[Any], body: dict[str, Any], key: str) -> dict[str, Any]:
-        size = int(body.get("MaxRecords") or 100)
-        start = int(body.get("Marker") or 0)
-        page = items[start : start + size]
-        out: dict[str, Any] = {key: page}
-        if start + size < len(items):
-            out["Marker"] = str(start + size)
-        return out
+    def _page(self, items: list[Any], body: dict[str, Any], key: str) -> dict[str, Any]:
+        """`key` names the list and the operation: DescribeEndpoints pages Endpoints."""
+        return marker_page(items, body, key, _MODEL.operation_model(f"Describe{key}"), PROTOCOL)
 
     # replication instances ---------------------------------------------------------------------------
     def _instance_view(self, inst: dict[str, Any]) -> dict[str, Any]:

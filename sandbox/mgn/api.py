@@ -7,8 +7,6 @@ so a call that passes the sandbox passes AWS's validation too. Lifecycle rules f
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 import threading
 import time
@@ -17,6 +15,10 @@ from typing import Any
 
 import botocore.session
 
+from sandbox.api.errors import ApiError
+from sandbox.api.inputs import check_input, json_body
+from sandbox.api.pages import token_page
+from sandbox.api.protocols import RestJson
 from sandbox.apps import DiskApp
 from sandbox.http import SandboxRequest, SandboxResponse
 from sandbox.mgn import sources
@@ -33,42 +35,20 @@ from sandbox.mgn.model import (
     iso,
     new_id,
     parse_iso,
-    prune,
 )
 from sandbox.mgn.replication import Replicator
 from sandbox.route53 import seed_zones
-from sandbox.shapes import shape_errors
+from sandbox.shapes import prune
 from sandbox.world import SandboxWorld
 
 _MODEL = botocore.session.get_session().get_service_model("mgn")
 log = logging.getLogger("sandbox.mgn")
 
-ERROR_STATUS = {
-    "ValidationException": 400,
-    "UninitializedAccountException": 400,
-    "AccessDeniedException": 403,
-    "ResourceNotFoundException": 404,
-    "ServiceQuotaExceededException": 402,
-    "ConflictException": 409,
-    "ThrottlingException": 429,
-    "InternalServerException": 500,
-}
+PROTOCOL = RestJson(_MODEL)
 
 
-class MgnError(Exception):
-    def __init__(self, code: str, message: str, **members: Any) -> None:
-        super().__init__(message)
-        self.code, self.message, self.members = code, message, members
-
-    def response(self) -> SandboxResponse:
-        status = 501 if self.code == "NotImplemented" else ERROR_STATUS[self.code]
-        return SandboxResponse.json(
-            status, prune({"message": self.message, **self.members}), {"x-amzn-ErrorType": self.code}
-        )
-
-
-def not_found(kind: str, resource_id: str) -> MgnError:
-    return MgnError(
+def not_found(kind: str, resource_id: str) -> ApiError:
+    return ApiError(
         "ResourceNotFoundException",
         f"{kind} {resource_id} not found",
         resourceId=resource_id,
@@ -78,44 +58,26 @@ def not_found(kind: str, resource_id: str) -> MgnError:
 
 def conflict(
     message: str, problems: list[tuple[str, str]] | None = None, resource_type: str = "SOURCE_SERVER"
-):
+) -> ApiError:
     errors = [
         {"resourceId": rid, "resourceType": resource_type, "message": why} for rid, why in problems or []
     ]
-    return MgnError("ConflictException", message, errors=errors or None)
+    return ApiError("ConflictException", message, errors=errors or None)
 
 
-def invalid(message: str, fields: Iterable[tuple[str, str]] = ()) -> MgnError:
-    field_list = [{"name": name, "message": why} for name, why in fields]
-    return MgnError(
-        "ValidationException",
-        message,
-        reason="fieldValidationFailed" if field_list else "other",
-        fieldList=field_list or None,
-    )
+def invalid(message: str, fields: Iterable[tuple[str, str]] = ()) -> ApiError:
+    return PROTOCOL.invalid(message, fields)
 
 
 def _paginate(items: list[Any], body: dict[str, Any]) -> dict[str, Any]:
-    """nextToken is an opaque base64 offset; maxResults as the model bounds it."""
-    start = 0
-    token = body.get("nextToken")
-    if token:
-        try:
-            start = int(json.loads(base64.b64decode(token))["offset"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise invalid("Invalid nextToken", [("nextToken", "not a token this service issued")]) from exc
-    limit = body.get("maxResults") or 1000
-    page = items[start : start + limit]
-    out: dict[str, Any] = {"items": page}
-    if start + limit < len(items):
-        out["nextToken"] = base64.b64encode(json.dumps({"offset": start + limit}).encode()).decode()
-    return out
+    return token_page(items, body, PROTOCOL)
 
 
 class MgnService:
     """Handles MGN calls for one sandbox world; owns the replicator, the job runner and the apps."""
 
     name = "mgn"
+    protocol = PROTOCOL
 
     def __init__(self, world: SandboxWorld) -> None:
         self.world = world
@@ -265,28 +227,17 @@ class MgnService:
     def handle(self, request: SandboxRequest) -> SandboxResponse:
         try:
             op_name, params = self._parse(request)
-            op_model = _MODEL.operation_model(op_name)
-            errors = (
-                shape_errors(op_model.input_shape, params, strict_keys=False) if op_model.input_shape else []
-            )
-            if errors:
-                raise invalid(
-                    f"{len(errors)} validation error(s) detected: "
-                    + "; ".join(f"{p}: {w}" for p, w in errors[:5]),
-                    [(path.split(".", 1)[-1], why) for path, why in errors],
-                )
+            check_input(PROTOCOL, _MODEL.operation_model(op_name), params)
             handler = self._ops.get(op_name)
             if handler is None:
-                raise MgnError("NotImplemented", f"{op_name} is not implemented by the sandbox")
+                raise ApiError("NotImplemented", f"{op_name} is not implemented by the sandbox", 501)
             with self.world.lock:
                 status, payload = handler(params)
             if status < 300 and op_name not in _READ_ONLY:
                 self.mark_dirty(now=True)
-            if status == 204 or payload is None:
-                return SandboxResponse(status, {"Content-Type": "application/json"}, b"")
-            return SandboxResponse.json(status, payload)
-        except MgnError as error:
-            return error.response()
+            return PROTOCOL.ok(status, payload)
+        except ApiError as error:
+            return PROTOCOL.error(error)
 
     def _parse(self, request: SandboxRequest) -> tuple[str, dict[str, Any]]:
         path = request.path
@@ -295,34 +246,20 @@ class MgnService:
                 request.method
             )
             if op_name is None:
-                raise MgnError("ValidationException", f"{request.method} not allowed on tags", reason="other")
+                raise ApiError("ValidationException", f"{request.method} not allowed on tags", reason="other")
             params: dict[str, Any] = {}
             if request.method == "POST":
-                params = self._json(request)
+                params = json_body(request.body, PROTOCOL)
             params["resourceArn"] = path[len("/tags/") :]
             if request.method == "DELETE":
                 params["tagKeys"] = request.query.get("tagKeys", [])
             return op_name, params
         op_name = self._routes.get((request.method, path))
         if op_name is None:
-            raise MgnError(
+            raise ApiError(
                 "ValidationException", f"Unknown operation {request.method} {path}", reason="unknownOperation"
             )
-        return op_name, self._json(request)
-
-    @staticmethod
-    def _json(request: SandboxRequest) -> dict[str, Any]:
-        try:
-            body = request.json()
-        except ValueError as exc:
-            raise MgnError(
-                "ValidationException", "Could not parse the request body", reason="cannotParse"
-            ) from exc
-        if not isinstance(body, dict):
-            raise MgnError(
-                "ValidationException", "The request body must be a JSON object", reason="cannotParse"
-            )
-        return body
+        return op_name, json_body(request.body, PROTOCOL)
 
     # == helpers for handlers ==========================================================================
     def _server(self, server_id: str) -> SourceServer:

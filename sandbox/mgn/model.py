@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sandbox.shapes import prune
+
 _ALNUM = string.digits + string.ascii_lowercase
 
 INITIATION_STEPS = [
@@ -64,15 +66,6 @@ def duration(seconds: float) -> str:
     if secs or not (days or hours or minutes):
         time_part += f"{secs:.3f}".rstrip("0").rstrip(".") + "S"
     return out + ("T" + time_part if time_part else "")
-
-
-def prune(value: Any) -> Any:
-    """Drop None members recursively: AWS omits what it does not know."""
-    if isinstance(value, dict):
-        return {k: prune(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [prune(v) for v in value]
-    return value
 
 
 @dataclass

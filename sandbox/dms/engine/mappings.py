@@ -14,10 +14,11 @@ Errors raise `InvalidTableMappings` with a message saying which rule and which f
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from sandbox import strict_json
 
 from .errors import InvalidTableMappings
 from .types import DmsType
@@ -135,8 +136,8 @@ class TableMappings:
     @classmethod
     def parse(cls, text: str) -> TableMappings:
         try:
-            document = json.loads(text)
-        except (TypeError, json.JSONDecodeError) as exc:
+            document = strict_json.loads(text)
+        except (TypeError, ValueError) as exc:
             raise InvalidTableMappings(f"Invalid table mappings document: not valid JSON ({exc})") from exc
         if not isinstance(document, dict) or not isinstance(document.get("rules"), list):
             raise InvalidTableMappings("Invalid table mappings document: a 'rules' array is required")

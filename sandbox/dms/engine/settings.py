@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox import strict_json
+
 from .errors import InvalidTaskSettings
 
 DEFAULT_TASK_SETTINGS: dict[str, Any] = {
@@ -197,8 +199,8 @@ class TaskSettings:
         if text is None or not str(text).strip():
             return cls(copy.deepcopy(DEFAULT_TASK_SETTINGS))
         try:
-            given = json.loads(text)
-        except json.JSONDecodeError as exc:
+            given = strict_json.loads(text)
+        except ValueError as exc:
             raise InvalidTaskSettings(f"Task Settings are not valid JSON: {exc}") from exc
         merged = _merge(DEFAULT_TASK_SETTINGS, given, "$")
         for (section, key), allowed in _ENUMS.items():
@@ -217,8 +219,8 @@ class TaskSettings:
         if text is None or not str(text).strip():
             return self
         try:
-            given = json.loads(text)
-        except json.JSONDecodeError as exc:
+            given = strict_json.loads(text)
+        except ValueError as exc:
             raise InvalidTaskSettings(f"Task Settings are not valid JSON: {exc}") from exc
         _merge(DEFAULT_TASK_SETTINGS, given, "$")  # validates keys and types
         base = copy.deepcopy(self.document)

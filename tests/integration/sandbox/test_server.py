@@ -10,8 +10,9 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
+from sandbox.api.signature import credential_scope
 from sandbox.http import SandboxRequest
-from sandbox.server import credential_scope, project_services
+from sandbox.server import PROJECT_SERVICES
 from sandbox.testing import SandboxHandle, running_sandbox
 from tests.integration.sandbox.helpers import wait_job, wait_replicating
 
@@ -40,13 +41,8 @@ def test_credential_scope_parsing() -> None:
     assert credential_scope({}) == (None, None)
 
 
-def test_dms_is_registered_only_when_its_package_provides_it() -> None:
-    try:
-        import sandbox.dms.service  # noqa: F401
-    except ModuleNotFoundError:
-        assert "dms" not in project_services()
-    else:
-        assert "dms" in project_services()
+def test_project_services_are_mgn_and_dms() -> None:
+    assert set(PROJECT_SERVICES) == {"dms", "mgn"}
 
 
 def test_moto_serves_the_other_services(sandbox: SandboxHandle) -> None:

@@ -10,11 +10,12 @@ import yaml
 from botocore.parsers import RpcV2CBORParser
 from pydantic import ValidationError
 
+from sandbox.api.faults import _cbor_text_map, wire_protocol
+from sandbox.api.signature import credential_scope
 from sandbox.apps import CHURN_FILE, build_boot_image, file_extents, read_file
 from sandbox.config import load_config
 from sandbox.faults import FaultInjector
 from sandbox.mgn.model import duration, iso, parse_iso
-from sandbox.server import _cbor_text_map, credential_scope, wire_protocol
 from sandbox.shapes import shape_errors
 
 
