@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from pathlib import Path
 
 import botocore.session
 import pytest
 
+from sandbox.config import load_config
 from sandbox.dms.service import DmsService
 from sandbox.http import SandboxRequest
 from sandbox.shapes import shape_errors
+from sandbox.world import SandboxWorld
 
 from .conftest import create_realistic, include_all
 
@@ -22,17 +23,15 @@ MODEL = botocore.session.get_session().get_service_model("dms")
 KNOWN_DEVIATIONS = {"EndpointType"}
 
 
-class World:
+class World(SandboxWorld):
+    """A real world that also keeps what was saved, for the test to read."""
+
     def __init__(self, state_dir: Path) -> None:
-        self.state_dir = state_dir
-        self.account_id, self.region = "123456789012", "us-east-1"
-        self.lock = threading.RLock()
+        super().__init__(load_config({"source_servers": []}), state_dir)
         self.saved: dict = {}
 
-    def load_state(self, name):
-        return None
-
     def save_state(self, name, data):
+        super().save_state(name, data)
         self.saved[name] = json.loads(json.dumps(data))
 
 
@@ -58,7 +57,7 @@ def test_responses_fit_the_model(tmp_path, sqlite_url):
     create_realistic(sqlite_url, customers=10)
     world = World(tmp_path)
     service = DmsService(world)
-    service.instance_create_seconds = 0
+    service.timings.instance_create_seconds = 0
     _, inst = call(
         service,
         "CreateReplicationInstance",
