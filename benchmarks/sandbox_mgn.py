@@ -121,11 +121,11 @@ def bench_replication(disk_mb: int, servers: int) -> dict[str, float]:
     }
     with tempfile.TemporaryDirectory() as tmp, running_sandbox(config, Path(tmp) / "state") as sandbox:
         service = sandbox.server.services["mgn"]
-        _wait(lambda: all(s.initial_sync_done for s in service.servers.values()), timeout=600)
+        _wait(lambda: all(s.initial_sync_done for s in service.store.servers.values()), timeout=600)
         with service.world.lock:
-            started = min(s.replication_started_at for s in service.servers.values())
-            finished = max(s.last_consistent_at for s in service.servers.values())
-            disks = [Path(d.source_path) for s in service.servers.values() for d in s.disks]
+            started = min(s.replication_started_at for s in service.store.servers.values())
+            finished = max(s.last_consistent_at for s in service.store.servers.values())
+            disks = [Path(d.source_path) for s in service.store.servers.values() for d in s.disks]
         total = sum(p.stat().st_size for p in disks)
         replication_seconds = finished - started
         # baselines on the same source disks, same filesystem, same run (best of 3: the page cache is warm)

@@ -28,7 +28,7 @@ from sandbox.api.signature import credential_scope, signature_error
 from sandbox.config import SandboxConfig, load_config
 from sandbox.dms.service import DmsService
 from sandbox.http import SandboxRequest, SandboxResponse
-from sandbox.mgn.api import MgnService
+from sandbox.mgn.service import MgnService
 from sandbox.world import SandboxWorld
 
 log = logging.getLogger("sandbox")

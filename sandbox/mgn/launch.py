@@ -12,13 +12,13 @@ import shutil
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sandbox.apps import DiskApp, addresses, start_app
+from sandbox.mgn.ec2 import Ec2Registry
 from sandbox.mgn.model import Instance, Job, SourceServer, new_id
-
-if TYPE_CHECKING:
-    from sandbox.mgn.api import MgnService
+from sandbox.mgn.replication import Replicator
+from sandbox.mgn.store import MgnStore
 
 
 class JobAborted(Exception):
@@ -26,9 +26,11 @@ class JobAborted(Exception):
 
 
 class Launcher:
-    def __init__(self, service: MgnService) -> None:
-        self.service = service
-        self.world = service.world
+    """Runs each job in a thread: snapshots through the replicator, instances in moto's EC2."""
+
+    def __init__(self, store: MgnStore, replicator: Replicator, ec2: Ec2Registry) -> None:
+        self.store, self.replicator, self.ec2 = store, replicator, ec2
+        self.world = store.world
         self._threads: list[threading.Thread] = []
 
     def run(self, job_id: str) -> None:
@@ -47,7 +49,7 @@ class Launcher:
 
     def _run(self, job_id: str) -> None:
         try:
-            job = self.service.jobs[job_id]
+            job = self.store.jobs[job_id]
             if job.type == "LAUNCH":
                 self._launch(job)
             else:
@@ -56,7 +58,7 @@ class Launcher:
             return
 
     def _commit(self) -> None:
-        self.service.mark_dirty(now=True)
+        self.store.mark_dirty(now=True)
 
     def _start_job(self, job: Job) -> None:
         self._pause()
@@ -75,7 +77,7 @@ class Launcher:
 
     # -- launch --------------------------------------------------------------------------------------
     def _launch(self, job: Job) -> None:
-        service = self.service
+        store = self.store
         self._start_job(job)
         todo = [
             p["sourceServerID"] for p in job.servers if p.get("launchStatus") in ("PENDING", "IN_PROGRESS")
@@ -83,12 +85,12 @@ class Launcher:
         snapshots: dict[str, Path] = {}
         with self.world.lock:
             for server_id in todo:
-                server = service.servers[server_id]
+                server = store.servers[server_id]
                 job.server(server_id)["launchStatus"] = "IN_PROGRESS"
                 job.add_log("SNAPSHOT_START", sourceServerID=server_id)
-                target = service.instances_dir / f"{job.id}-{server_id}"
+                target = store.instances_dir / f"{job.id}-{server_id}"
                 shutil.rmtree(target, ignore_errors=True)
-                service.replicator.snapshot(server, target)
+                self.replicator.snapshot(server, target)
                 server.last_snapshot_at = time.time()
                 snapshots[server_id] = target
                 job.add_log("SNAPSHOT_END", sourceServerID=server_id)
@@ -108,22 +110,22 @@ class Launcher:
         self._pause()
         with self.world.lock:
             for server_id in todo:
-                launched = service.servers[server_id].launched_instance
+                launched = store.servers[server_id].launched_instance
                 if launched and launched.get("jobID") == job.id and launched.get("firstBoot") == "WAITING":
-                    instance = service.instances.get(launched["ec2InstanceID"])
+                    instance = store.instances.get(launched["ec2InstanceID"])
                     launched["firstBoot"] = "SUCCEEDED" if instance and instance.started else "STOPPED"
         self._end_job(job)
 
     def _launch_one(self, job: Job, server_id: str, snapshot: Path) -> None:
-        service = self.service
-        server = service.servers[server_id]
+        store = self.store
+        server = store.servers[server_id]
         entry = job.server(server_id)
         previous = server.launched_instance
-        if previous and previous.get("ec2InstanceID") in service.instances:
-            old = service.instances[previous["ec2InstanceID"]]
+        if previous and previous.get("ec2InstanceID") in store.instances:
+            old = store.instances[previous["ec2InstanceID"]]
             if old.running:
                 job.add_log("CLEANUP_START", sourceServerID=server_id, targetInstanceID=old.ec2_instance_id)
-                terminate_instance(service, old)
+                terminate_instance(store, self.ec2, old)
                 job.add_log("CLEANUP_END", sourceServerID=server_id, targetInstanceID=old.ec2_instance_id)
         job.add_log("LAUNCH_START", sourceServerID=server_id)
         if self.world.faults.launch_should_fail(server_id, server.hostname):
@@ -132,7 +134,7 @@ class Launcher:
             return
         kind = "test" if job.initiated_by == "START_TEST" else "cutover"
         try:
-            instance = launch_instance(service, server, job.id, kind, snapshot)
+            instance = launch_instance(store, self.ec2, server, job.id, kind, snapshot)
         except Exception as exc:  # a real failure of the sandbox (no free address...) is a failed launch too
             self._fail(job, server_id, f"{type(exc).__name__}: {exc}")
             return
@@ -145,7 +147,7 @@ class Launcher:
         }
 
     def _fail(self, job: Job, server_id: str, reason: str) -> None:
-        server = self.service.servers[server_id]
+        server = self.store.servers[server_id]
         job.server(server_id)["launchStatus"] = "FAILED"
         job.add_log("LAUNCH_FAILED", sourceServerID=server_id, rawError=reason)
         prior = job.prior_states.get(server_id)
@@ -154,15 +156,15 @@ class Launcher:
 
     # -- terminate -----------------------------------------------------------------------------------
     def _terminate(self, job: Job) -> None:
-        service = self.service
+        store = self.store
         self._start_job(job)
         with self.world.lock:
             for entry in job.servers:
                 if entry.get("launchStatus") == "TERMINATED":
                     continue
-                server = service.servers[entry["sourceServerID"]]
+                server = store.servers[entry["sourceServerID"]]
                 launched = server.launched_instance or {}
-                instance = service.instances.get(launched.get("ec2InstanceID", ""))
+                instance = store.instances.get(launched.get("ec2InstanceID", ""))
                 if instance is None or not instance.running:
                     job.add_log("SERVER_SKIPPED", sourceServerID=server.id)
                     entry["launchStatus"] = "TERMINATED"
@@ -171,7 +173,7 @@ class Launcher:
                 job.add_log(
                     "CLEANUP_START", sourceServerID=server.id, targetInstanceID=instance.ec2_instance_id
                 )
-                terminate_instance(service, instance)
+                terminate_instance(store, self.ec2, instance)
                 job.add_log(
                     "CLEANUP_END", sourceServerID=server.id, targetInstanceID=instance.ec2_instance_id
                 )
@@ -182,35 +184,35 @@ class Launcher:
         self._end_job(job)
 
 
-def instance_candidates(service: MgnService) -> list[str]:
+def instance_candidates(store: MgnStore, ec2: Ec2Registry) -> list[str]:
     """Never-used addresses first (a terminated instance's address stays dark for a while), then freed ones."""
-    running = {i.ip for i in service.instances.values() if i.running}
-    ever = {i.ip for i in service.instances.values()}
-    taken = service.ec2.taken_ips()
-    pool = [ip for ip in addresses(service.world.config.network.instance_prefix) if ip not in taken]
+    running = {i.ip for i in store.instances.values() if i.running}
+    ever = {i.ip for i in store.instances.values()}
+    taken = ec2.taken_ips()
+    pool = [ip for ip in addresses(store.world.config.network.instance_prefix) if ip not in taken]
     return [ip for ip in pool if ip not in ever] + [ip for ip in pool if ip in ever and ip not in running]
 
 
 def _start_app(
-    service: MgnService, image_dir: Path, identity: dict[str, Any], port: int, ip: str | None
+    store: MgnStore, ec2: Ec2Registry, image_dir: Path, identity: dict[str, Any], port: int, ip: str | None
 ) -> DiskApp:
     """An instance's app on `ip` if given (a restart), else on the first free instance address."""
-    return start_app([ip] if ip else instance_candidates(service), port, image_dir / "boot.img", identity)
+    return start_app([ip] if ip else instance_candidates(store, ec2), port, image_dir / "boot.img", identity)
 
 
 def launch_instance(
-    service: MgnService, server: SourceServer, job_id: str, kind: str, image_dir: Path
+    store: MgnStore, ec2: Ec2Registry, server: SourceServer, job_id: str, kind: str, image_dir: Path
 ) -> Instance:
     """Under world.lock: the snapshot becomes the instance's disk, its app starts, EC2 (moto) records it."""
     started = server.launch_configuration.get("launchDisposition", "STARTED") == "STARTED"
     identity = {"hostname": server.hostname, "role": f"{kind}-instance", "sourceServerID": server.id}
-    app = _start_app(service, image_dir, identity, server.app_port, None)
+    app = _start_app(store, ec2, image_dir, identity, server.app_port, None)
     if not started:
         app.stop()  # launchDisposition STOPPED: the address is reserved, nothing answers on it
-    instance_id = service.ec2.register(server, app.ip, kind, job_id)
+    instance_id = ec2.register(server, app.ip, kind, job_id)
     if not started:
-        service.ec2.stop(instance_id)
-    final_dir = service.instances_dir / instance_id
+        ec2.stop(instance_id)
+    final_dir = store.instances_dir / instance_id
     shutil.rmtree(final_dir, ignore_errors=True)
     image_dir.rename(final_dir)
     app.image = final_dir / "boot.img"
@@ -225,17 +227,17 @@ def launch_instance(
         launched_at=time.time(),
         started=started,
     )
-    service.instances[instance_id] = instance
+    store.instances[instance_id] = instance
     if started:
         app.identity["ec2InstanceID"] = instance_id
-        service.instance_apps[instance_id] = app
+        store.instance_apps[instance_id] = app
     return instance
 
 
-def revive_instance(service: MgnService, instance: Instance) -> None:
+def revive_instance(store: MgnStore, ec2: Ec2Registry, instance: Instance) -> None:
     """After a restart: same address, same EC2 id, the app serving the same materialized disk."""
-    server = service.servers[instance.source_server_id]
-    service.ec2.register(server, instance.ip, instance.kind, instance.job_id, instance.ec2_instance_id)
+    server = store.servers[instance.source_server_id]
+    ec2.register(server, instance.ip, instance.kind, instance.job_id, instance.ec2_instance_id)
     if instance.started:
         identity = {
             "hostname": server.hostname,
@@ -243,14 +245,14 @@ def revive_instance(service: MgnService, instance: Instance) -> None:
             "sourceServerID": server.id,
             "ec2InstanceID": instance.ec2_instance_id,
         }
-        app = _start_app(service, Path(instance.image_dir), identity, instance.port, instance.ip)
-        service.instance_apps[instance.ec2_instance_id] = app
+        app = _start_app(store, ec2, Path(instance.image_dir), identity, instance.port, instance.ip)
+        store.instance_apps[instance.ec2_instance_id] = app
 
 
-def terminate_instance(service: MgnService, instance: Instance) -> None:
-    app = service.instance_apps.pop(instance.ec2_instance_id, None)
+def terminate_instance(store: MgnStore, ec2: Ec2Registry, instance: Instance) -> None:
+    app = store.instance_apps.pop(instance.ec2_instance_id, None)
     if app is not None:
         app.stop()
-    service.ec2.terminate(instance.ec2_instance_id, instance.ip)
+    ec2.terminate(instance.ec2_instance_id, instance.ip)
     instance.running = False
     shutil.rmtree(instance.image_dir, ignore_errors=True)

@@ -17,13 +17,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sandbox.mgn.model import INITIATION_STEPS, SourceServer
-
-if TYPE_CHECKING:
-    from sandbox.mgn.api import MgnService
-
+from sandbox.mgn.store import MgnStore
 
 MAX_TICK_BYTES = 32 * 1024 * 1024
 
@@ -51,10 +47,10 @@ class _ServerRuntime:
 class Replicator:
     """Owns the replication loop thread; all state changes happen under `world.lock`."""
 
-    def __init__(self, service: MgnService) -> None:
-        self.service = service
-        self.world = service.world
-        self.block_size = service.world.config.replication.block_size_kb * 1024
+    def __init__(self, store: MgnStore) -> None:
+        self.store = store
+        self.world = store.world
+        self.block_size = store.world.config.replication.block_size_kb * 1024
         self.runtime: dict[str, _ServerRuntime] = {}
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -110,12 +106,12 @@ class Replicator:
     def tick(self, now: float, dt: float) -> None:
         # The lock is taken per server, so API calls slip in between servers even when a tick is long.
         with self.world.lock:
-            servers = list(self.service.servers.values())
+            servers = list(self.store.servers.values())
         for server in servers:
             with self.world.lock:
                 if server.id in self.runtime:
                     self._tick_server(server, now, dt)
-        self.service.mark_dirty()
+        self.store.mark_dirty()
 
     def bandwidth(self, server: SourceServer) -> float:
         """Bytes per second: bandwidthThrottling (Mbps) if set, else the sandbox's link cap, else unlimited."""

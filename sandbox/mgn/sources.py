@@ -9,20 +9,19 @@ from __future__ import annotations
 import hashlib
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sandbox.apps import CHURN_FILE, addresses, build_boot_image, build_data_image, start_app
 from sandbox.config import SourceServerConfig
 from sandbox.mgn.model import Disk, SourceServer, new_id
+from sandbox.mgn.replication import Replicator
+from sandbox.mgn.store import MgnStore
 
-if TYPE_CHECKING:
-    from sandbox.mgn.api import MgnService
 
-
-def register(service: MgnService, config: SourceServerConfig) -> SourceServer:
+def register(store: MgnStore, replicator: Replicator, config: SourceServerConfig) -> SourceServer:
     """The agent registering: disks written, server added with replication starting (or STOPPED)."""
     server_id = config.source_server_id or new_id("s-")
-    base = service.root / "servers" / server_id
+    base = store.root / "servers" / server_id
     disks: list[Disk] = []
     churn_extent = None
     for index, disk_config in enumerate(config.disks):
@@ -38,17 +37,17 @@ def register(service: MgnService, config: SourceServerConfig) -> SourceServer:
             build_data_image(source, size, seed=f"{config.hostname}{disk_config.device}")
         disks.append(Disk(disk_config.device, size, str(source), str(staging), is_boot))
     now = time.time()
-    world = service.world
+    world = store.world
     server = SourceServer(
         id=server_id,
-        arn=service.arn("source-server", server_id),
+        arn=store.arn("source-server", server_id),
         hostname=config.hostname,
         fqdn=config.fqdn or f"{config.hostname}.sandbox.local",
         os=config.os,
         cpus=config.cpus,
         ram_bytes=config.ram_mb * 1024 * 1024,
         disks=disks,
-        source_ip=nominal_source_ip(world.config.network.source_prefix, len(service.servers) + 1),
+        source_ip=nominal_source_ip(world.config.network.source_prefix, len(store.servers) + 1),
         app_port=config.app_port or world.config.network.app_port,
         app_enabled=config.app,
         churn_bytes_per_second=config.churn_kbps * 1024,
@@ -61,8 +60,8 @@ def register(service: MgnService, config: SourceServerConfig) -> SourceServer:
     )
     server.launch_configuration = default_launch_configuration(server)
     server.replication_configuration = default_replication_configuration(server, config)
-    service.servers[server_id] = server
-    service.replicator.attach(server, resumed=False)
+    store.servers[server_id] = server
+    replicator.attach(server, resumed=False)
     return server
 
 
@@ -106,12 +105,12 @@ def seeded_bytes(seed: bytes, size: int) -> bytes:
     return bytes(out[:size])
 
 
-def start_source_app(service: MgnService, server: SourceServer) -> None:
+def start_source_app(store: MgnStore, server: SourceServer) -> None:
     """Bind the source app; if its address is taken (another sandbox), take the next free one."""
     boot = next(d for d in server.disks if d.is_boot)
     prefix = server.source_ip.rsplit(".", 1)[0]
     start = int(server.source_ip.rsplit(".", 1)[1])
-    used = {s.source_ip for s in service.servers.values() if s.id != server.id}
+    used = {s.source_ip for s in store.servers.values() if s.id != server.id}
     candidates = [server.source_ip] + [ip for ip in addresses(prefix, start + 1) if ip not in used]
     app = start_app(
         candidates,
@@ -120,7 +119,7 @@ def start_source_app(service: MgnService, server: SourceServer) -> None:
         {"hostname": server.hostname, "role": "source", "sourceServerID": server.id},
     )
     server.source_ip = app.ip
-    service.source_apps[server.id] = app
+    store.source_apps[server.id] = app
 
 
 def default_launch_configuration(server: SourceServer) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
-from sandbox.mgn.api import MgnService
+from sandbox.mgn.service import MgnService
 from sandbox.shapes import shape_errors
 from sandbox.testing import SandboxHandle
 from tests.integration.sandbox.helpers import wait_for, wait_job, wait_replicating

@@ -1,0 +1,145 @@
+"""Applications: create/list/update/archive/delete, source servers associated with them, aggregated status."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sandbox.mgn.handlers.common import Mgn, Result, conflict, not_found, paginate, server_of
+from sandbox.mgn.model import Application, new_id
+from sandbox.shapes import prune
+
+
+def application_of(mgn: Mgn, application_id: str) -> Application:
+    app = mgn.store.applications.get(application_id)
+    if app is None:
+        raise not_found("APPLICATION", application_id)
+    return app
+
+
+def application_view(mgn: Mgn, app: Application) -> dict[str, Any]:
+    members = [s for s in mgn.store.servers.values() if s.application_id == app.id]
+    states = {s.life_cycle_state for s in members}
+    if not members or states <= {"NOT_READY", "READY_FOR_TEST", "DISCOVERED", "PENDING_INSTALLATION"}:
+        progress = "NOT_STARTED"
+    elif states <= {"CUTOVER", "DISCONNECTED"}:
+        progress = "COMPLETED"
+    else:
+        progress = "IN_PROGRESS"
+    replication = {s.replication_state for s in members}
+    health = "ERROR" if "STALLED" in replication else "LAGGING" if "BACKLOG" in replication else "HEALTHY"
+    return prune(
+        {
+            "applicationID": app.id,
+            "arn": app.arn,
+            "name": app.name,
+            "description": app.description,
+            "isArchived": app.is_archived,
+            "applicationAggregatedStatus": {
+                "healthStatus": health,
+                "progressStatus": progress,
+                "totalSourceServers": len(members),
+            },
+            "tags": dict(app.tags),
+            "waveID": app.wave_id,
+        }
+    )
+
+
+def create_application(mgn: Mgn, body: dict[str, Any]) -> Result:
+    if any(a.name == body["name"] and not a.is_archived for a in mgn.store.applications.values()):
+        raise conflict(f"An application named {body['name']!r} already exists", resource_type="APPLICATION")
+    app_id = new_id("app-")
+    app = Application(
+        app_id,
+        mgn.store.arn("application", app_id),
+        body["name"],
+        body.get("description"),
+        body.get("tags") or {},
+        time.time(),
+    )
+    mgn.store.applications[app_id] = app
+    return 201, application_view(mgn, app)
+
+
+def list_applications(mgn: Mgn, body: dict[str, Any]) -> Result:
+    filters = body.get("filters") or {}
+    apps = list(mgn.store.applications.values())
+    if filters.get("applicationIDs"):
+        apps = [a for a in apps if a.id in set(filters["applicationIDs"])]
+    if filters.get("waveIDs"):
+        apps = [a for a in apps if a.wave_id in set(filters["waveIDs"])]
+    if "isArchived" in filters:
+        apps = [a for a in apps if a.is_archived == filters["isArchived"]]
+    page = paginate(apps, body)
+    page["items"] = [application_view(mgn, a) for a in page["items"]]
+    return 200, page
+
+
+def update_application(mgn: Mgn, body: dict[str, Any]) -> Result:
+    app = application_of(mgn, body["applicationID"])
+    if app.is_archived:
+        raise conflict(f"Application {app.id} is archived", resource_type="APPLICATION")
+    app.name = body.get("name", app.name)
+    app.description = body.get("description", app.description)
+    return 200, application_view(mgn, app)
+
+
+def archive_application(mgn: Mgn, body: dict[str, Any]) -> Result:
+    app = application_of(mgn, body["applicationID"])
+    app.is_archived = True
+    return 200, application_view(mgn, app)
+
+
+def unarchive_application(mgn: Mgn, body: dict[str, Any]) -> Result:
+    app = application_of(mgn, body["applicationID"])
+    app.is_archived = False
+    return 200, application_view(mgn, app)
+
+
+def delete_application(mgn: Mgn, body: dict[str, Any]) -> Result:
+    app = application_of(mgn, body["applicationID"])
+    if any(s.application_id == app.id for s in mgn.store.servers.values()):
+        raise conflict(f"Application {app.id} still holds source servers", resource_type="APPLICATION")
+    del mgn.store.applications[app.id]
+    return 204, None
+
+
+def associate_source_servers(mgn: Mgn, body: dict[str, Any]) -> Result:
+    app = application_of(mgn, body["applicationID"])
+    servers = []
+    for server_id in body["sourceServerIDs"]:
+        servers.append(server_of(mgn, server_id))
+    taken = [
+        (s.id, f"already in application {s.application_id}")
+        for s in servers
+        if s.application_id not in (None, app.id)
+    ]
+    if taken:
+        raise conflict("Source servers already belong to another application", taken)
+    if app.is_archived:
+        raise conflict(f"Application {app.id} is archived", resource_type="APPLICATION")
+    for server in servers:
+        server.application_id = app.id
+    return 200, {}
+
+
+def disassociate_source_servers(mgn: Mgn, body: dict[str, Any]) -> Result:
+    app = application_of(mgn, body["applicationID"])
+    for server_id in body["sourceServerIDs"]:
+        server = server_of(mgn, server_id)
+        if server.application_id == app.id:
+            server.application_id = None
+    return 200, {}
+
+
+OPERATIONS = {
+    "CreateApplication": create_application,
+    "ListApplications": list_applications,
+    "UpdateApplication": update_application,
+    "ArchiveApplication": archive_application,
+    "UnarchiveApplication": unarchive_application,
+    "DeleteApplication": delete_application,
+    "AssociateSourceServers": associate_source_servers,
+    "DisassociateSourceServers": disassociate_source_servers,
+}
