@@ -129,10 +129,23 @@ class SourceServer:
 
     def to_api(self, now: float | None = None) -> dict[str, Any]:
         now = time.time() if now is None else now
+        return prune(
+            {
+                "sourceServerID": self.id,
+                "arn": self.arn,
+                "isArchived": self.is_archived,
+                "tags": dict(self.tags),
+                "launchedInstance": dict(self.launched_instance) if self.launched_instance else None,
+                "dataReplicationInfo": self._replication_info(now),
+                "lifeCycle": self._life_cycle(now),
+                "sourceProperties": self._source_properties(),
+                "replicationType": "AGENT_BASED",
+                "applicationID": self.application_id,
+            }
+        )
+
+    def _replication_info(self, now: float) -> dict[str, Any]:
         lag = self.lag_seconds(now)
-        steps = None
-        if self.initiation_started_at is not None and not self.initial_sync_done:
-            steps = self._initiation_steps()
         replicated_disks = [
             {
                 "deviceName": d.device,
@@ -143,7 +156,7 @@ class SourceServer:
             }
             for d in self.disks
         ]
-        replication_info: dict[str, Any] = {
+        info: dict[str, Any] = {
             "dataReplicationState": self.replication_state,
             "replicatedDisks": replicated_disks,
             "lagDuration": duration(lag) if lag is not None else None,
@@ -152,47 +165,36 @@ class SourceServer:
             "lastSnapshotDateTime": iso(self.last_snapshot_at),
             "replicatorId": self.replicator_id,
         }
-        if steps is not None:
-            replication_info["dataReplicationInitiation"] = {
+        if self.initiation_started_at is not None and not self.initial_sync_done:
+            info["dataReplicationInitiation"] = {
                 "startDateTime": iso(self.initiation_started_at),
-                "steps": steps,
+                "steps": self._initiation_steps(),
             }
-        life_cycle = {
+        return info
+
+    def _life_cycle(self, now: float) -> dict[str, Any]:
+        elapsed = now - self.replication_started_at if self.replication_started_at else None
+        return {
             "addedToServiceDateTime": iso(self.added_at),
             "firstByteDateTime": iso(self.first_byte_at),
-            "elapsedReplicationDuration": duration(now - self.replication_started_at)
-            if self.replication_started_at
-            else None,
+            "elapsedReplicationDuration": duration(elapsed) if elapsed is not None else None,
             "lastSeenByServiceDateTime": iso(self.last_seen_at),
             "lastTest": self.last_test or None,
             "lastCutover": self.last_cutover or None,
             "state": self.life_cycle_state,
         }
-        return prune(
-            {
-                "sourceServerID": self.id,
-                "arn": self.arn,
-                "isArchived": self.is_archived,
-                "tags": dict(self.tags),
-                "launchedInstance": dict(self.launched_instance) if self.launched_instance else None,
-                "dataReplicationInfo": replication_info,
-                "lifeCycle": life_cycle,
-                "sourceProperties": {
-                    "lastUpdatedDateTime": iso(self.added_at),
-                    "recommendedInstanceType": "t3.medium" if self.ram_bytes <= 4 << 30 else "m5.large",
-                    "identificationHints": {"fqdn": self.fqdn, "hostname": self.hostname},
-                    "networkInterfaces": [
-                        {"macAddress": _mac(self.id), "ips": [self.source_ip], "isPrimary": True}
-                    ],
-                    "disks": [{"deviceName": d.device, "bytes": d.size} for d in self.disks],
-                    "cpus": [{"cores": self.cpus, "modelName": "Sandbox vCPU"}],
-                    "ramBytes": self.ram_bytes,
-                    "os": {"fullString": self.os},
-                },
-                "replicationType": "AGENT_BASED",
-                "applicationID": self.application_id,
-            }
-        )
+
+    def _source_properties(self) -> dict[str, Any]:
+        return {
+            "lastUpdatedDateTime": iso(self.added_at),
+            "recommendedInstanceType": "t3.medium" if self.ram_bytes <= 4 << 30 else "m5.large",
+            "identificationHints": {"fqdn": self.fqdn, "hostname": self.hostname},
+            "networkInterfaces": [{"macAddress": _mac(self.id), "ips": [self.source_ip], "isPrimary": True}],
+            "disks": [{"deviceName": d.device, "bytes": d.size} for d in self.disks],
+            "cpus": [{"cores": self.cpus, "modelName": "Sandbox vCPU"}],
+            "ramBytes": self.ram_bytes,
+            "os": {"fullString": self.os},
+        }
 
     def _initiation_steps(self) -> list[dict[str, str]]:
         done = self.initiation_steps_done

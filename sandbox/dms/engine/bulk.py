@@ -60,7 +60,8 @@ def copy_mysql_to_pg(loader: TableLoader, clauses: list[str], params: list[Any])
     """Stream one segment; returns the rows copied (raises LoadCancelled when the task stops)."""
     import pymysql.cursors
 
-    from .fullload import LoadCancelled, _CountingReader
+    from .errors import LoadCancelled
+    from .rows import CountingReader as _CountingReader
 
     def length(c: Any) -> str:
         name = loader.source.quote(c.source)

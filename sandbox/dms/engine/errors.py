@@ -29,3 +29,7 @@ class NoTablesFound(DmsEngineError):
             "No tables were found at task initialization. Either the selected table(s) or schemas(s) "
             "do no exist or no table(s) were matched by the tables' selection rule(s)"
         )
+
+
+class LoadCancelled(Exception):
+    """The task was stopped while a table loaded (not an error: the run ends as stopped)."""

@@ -14,31 +14,14 @@ Errors raise `InvalidTableMappings` with a message saying which rule and which f
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox import strict_json
 
 from .errors import InvalidTableMappings
+from .rules import Rule, matches, parse_rule
 from .types import DmsType
-
-SELECTION_ACTIONS = {"include", "exclude", "explicit"}
-NAME_ACTIONS = {
-    "rename",
-    "add-prefix",
-    "remove-prefix",
-    "replace-prefix",
-    "add-suffix",
-    "remove-suffix",
-    "replace-suffix",
-    "convert-lowercase",
-    "convert-uppercase",
-}
-COLUMN_ONLY_ACTIONS = {"remove-column", "add-column", "change-data-type"}
-TABLE_ONLY_ACTIONS = {"define-primary-key"}
-FILTER_OPERATORS = {"eq", "noteq", "gte", "lte", "ste", "between", "notbetween", "null", "notnull"}
-PARALLEL_LOAD_TYPES = {"ranges", "none", "partitions-auto", "partitions-list", "subpartitions-auto"}
 
 
 @dataclass(frozen=True)
@@ -103,29 +86,6 @@ class TablePlan:
         return out
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    type: str
-    action: str
-    target: str | None
-    locator: dict[str, Any]
-    raw: dict[str, Any]
-
-    def order(self) -> tuple[int, Any]:
-        return (0, int(self.id)) if self.id.isdigit() else (1, self.id)
-
-
-def _pattern(value: str) -> re.Pattern[str]:
-    return re.compile("^" + ".*".join(re.escape(p) for p in value.split("%")) + "$", re.DOTALL)
-
-
-def _matches(pattern: str | None, name: str) -> bool:
-    if pattern is None:
-        return True
-    return bool(_pattern(str(pattern)).match(name))
-
-
 class TableMappings:
     """A checked table-mapping document."""
 
@@ -144,7 +104,7 @@ class TableMappings:
         rules: list[Rule] = []
         seen_ids: set[str] = set()
         for index, raw in enumerate(document["rules"]):
-            rules.append(_parse_rule(raw, index, seen_ids))
+            rules.append(parse_rule(raw, index, seen_ids))
         if not any(r.type == "selection" and r.action in ("include", "explicit") for r in rules):
             raise InvalidTableMappings(
                 "Invalid table mappings document: at least one selection rule with rule-action "
@@ -159,8 +119,8 @@ class TableMappings:
             if rule.type != "selection":
                 continue
             if not (
-                _matches(rule.locator.get("schema-name"), schema)
-                and _matches(rule.locator.get("table-name"), table)
+                matches(rule.locator.get("schema-name"), schema)
+                and matches(rule.locator.get("table-name"), table)
             ):
                 continue
             if rule.action == "exclude":
@@ -214,72 +174,71 @@ class TableMappings:
 
     @staticmethod
     def _hits(rule: Rule, schema: str, table: str) -> bool:
-        return _matches(rule.locator.get("schema-name"), schema) and _matches(
+        return matches(rule.locator.get("schema-name"), schema) and matches(
             rule.locator.get("table-name"), table
         )
 
     def _apply(self, rule: Rule, table: SourceTable, plan: TablePlan, schema_override: str) -> None:
         loc = rule.locator
-        if not _matches(loc.get("schema-name"), table.schema):
+        if not matches(loc.get("schema-name"), table.schema):
             return
         if rule.target == "schema":
             if not schema_override:
                 plan.target_schema = _rename(rule, plan.target_schema)
+        elif not matches(loc.get("table-name"), table.name):
             return
-        if not _matches(loc.get("table-name"), table.name):
-            return
-        if rule.target == "table":
-            if rule.action == "define-primary-key":
-                definition = rule.raw["primary-key-def"]
-                names = []
-                for column_name in definition["columns"]:
-                    match = next((c for c in plan.columns if c.source == column_name), None) or next(
-                        (c for c in plan.columns if c.target == column_name), None
-                    )
-                    if match is None:
-                        raise InvalidTableMappings(
-                            f"Invalid table mappings document: rule {rule.id}: primary key column "
-                            f"'{column_name}' is not a column of {table.schema}.{table.name}"
-                        )
-                    names.append(match.target)
-                plan.primary_key = names
-                for column in plan.columns:
-                    if column.target in names:
-                        column.nullable = False
-                return
+        elif rule.target == "table" and rule.action == "define-primary-key":
+            _define_primary_key(rule, table, plan)
+        elif rule.target == "table":
             plan.target_table = _rename(rule, plan.target_table)
-            return
-        # rule-target column
-        if rule.action == "add-column":
+        elif rule.action == "add-column":
             spec = rule.raw.get("data-type") or {"type": "string", "length": 50}
-            plan.columns.append(
-                ColumnPlan(
-                    None,
-                    str(rule.raw["value"]),
-                    _data_type(rule, spec),
-                    None,
-                    True,
-                    rule.raw.get("expression"),
-                )
+            column = ColumnPlan(
+                None, str(rule.raw["value"]), _data_type(rule, spec), None, True, rule.raw.get("expression")
             )
-            return
-        wanted_type = loc.get("data-type")
-        for column in list(plan.columns):
-            if column.source is None or not _matches(loc.get("column-name"), column.source):
-                continue
-            if wanted_type and (
-                column.source_type is None or column.source_type.name.lower() != str(wanted_type).lower()
-            ):
-                continue
-            if rule.action == "remove-column":
-                plan.columns.remove(column)
-                plan.primary_key = [k for k in plan.primary_key if k != column.target]
-            elif rule.action == "change-data-type":
-                column.type = _data_type(rule, rule.raw["data-type"])
-            else:
-                old = column.target
-                column.target = _rename(rule, column.target)
-                plan.primary_key = [column.target if k == old else k for k in plan.primary_key]
+            plan.columns.append(column)
+        else:
+            _apply_to_columns(rule, plan)
+
+
+def _define_primary_key(rule: Rule, table: SourceTable, plan: TablePlan) -> None:
+    names = []
+    for column_name in rule.raw["primary-key-def"]["columns"]:
+        match = next((c for c in plan.columns if c.source == column_name), None) or next(
+            (c for c in plan.columns if c.target == column_name), None
+        )
+        if match is None:
+            raise InvalidTableMappings(
+                f"Invalid table mappings document: rule {rule.id}: primary key column "
+                f"'{column_name}' is not a column of {table.schema}.{table.name}"
+            )
+        names.append(match.target)
+    plan.primary_key = names
+    for column in plan.columns:
+        if column.target in names:
+            column.nullable = False
+
+
+def _apply_to_columns(rule: Rule, plan: TablePlan) -> None:
+    """A rule-target column rule (other than add-column) on every source column it locates."""
+    loc = rule.locator
+    wanted_type = loc.get("data-type")
+    for column in list(plan.columns):
+        if column.source is None or not matches(loc.get("column-name"), column.source):
+            continue
+        if wanted_type and (
+            column.source_type is None or column.source_type.name.lower() != str(wanted_type).lower()
+        ):
+            continue
+        if rule.action == "remove-column":
+            plan.columns.remove(column)
+            plan.primary_key = [k for k in plan.primary_key if k != column.target]
+        elif rule.action == "change-data-type":
+            column.type = _data_type(rule, rule.raw["data-type"])
+        else:
+            old = column.target
+            column.target = _rename(rule, column.target)
+            plan.primary_key = [column.target if k == old else k for k in plan.primary_key]
 
 
 def _data_type(rule: Rule, spec: Any) -> DmsType:
@@ -352,100 +311,3 @@ def _parse_filters(rule: Rule) -> list[ColumnFilter]:
                 )
             )
     return out
-
-
-def _fail(index: int, raw: Any, message: str) -> InvalidTableMappings:
-    rule_id = raw.get("rule-id") if isinstance(raw, dict) else None
-    where = f"rule {rule_id}" if rule_id is not None else f"rules[{index}]"
-    return InvalidTableMappings(f"Invalid table mappings document: {where}: {message}")
-
-
-def _parse_rule(raw: Any, index: int, seen_ids: set[str]) -> Rule:
-    if not isinstance(raw, dict):
-        raise _fail(index, raw, "a rule must be a JSON object")
-    for key in ("rule-type", "rule-id", "rule-name"):
-        if key not in raw:
-            raise _fail(index, raw, f"'{key}' is required")
-    rule_id = str(raw["rule-id"])
-    if rule_id in seen_ids:
-        raise _fail(index, raw, "rule-id is not unique")
-    seen_ids.add(rule_id)
-    kind = raw["rule-type"]
-    locator = raw.get("object-locator")
-    if not isinstance(locator, dict):
-        raise _fail(index, raw, "'object-locator' is required")
-    if kind == "selection":
-        action = raw.get("rule-action")
-        if action not in SELECTION_ACTIONS:
-            raise _fail(index, raw, f"rule-action must be one of include, exclude, explicit, got {action!r}")
-        for key in ("schema-name", "table-name"):
-            if key not in locator:
-                raise _fail(index, raw, f"object-locator '{key}' is required")
-        if action == "explicit" and any("%" in str(locator[k]) for k in ("schema-name", "table-name")):
-            raise _fail(index, raw, "explicit selection does not allow wildcards")
-        for f in raw.get("filters") or []:
-            if (
-                not isinstance(f, dict)
-                or f.get("filter-type", "source") != "source"
-                or "column-name" not in f
-            ):
-                raise _fail(index, raw, "filters need filter-type 'source' and a column-name")
-            conditions = f.get("filter-conditions")
-            if not isinstance(conditions, list) or not conditions:
-                raise _fail(index, raw, "filters need a non-empty filter-conditions array")
-            for cond in conditions:
-                op = cond.get("filter-operator") if isinstance(cond, dict) else None
-                if op not in FILTER_OPERATORS:
-                    raise _fail(index, raw, f"unknown filter-operator {op!r}")
-                if op in ("between", "notbetween") and ("start-value" not in cond or "end-value" not in cond):
-                    raise _fail(index, raw, f"filter-operator {op} needs start-value and end-value")
-                if op not in ("between", "notbetween", "null", "notnull") and "value" not in cond:
-                    raise _fail(index, raw, f"filter-operator {op} needs a value")
-        return Rule(rule_id, kind, action, None, locator, raw)
-    if kind == "transformation":
-        action = raw.get("rule-action")
-        target = raw.get("rule-target")
-        if target not in ("schema", "table", "column"):
-            raise _fail(index, raw, f"rule-target must be schema, table or column, got {target!r}")
-        if action not in NAME_ACTIONS | COLUMN_ONLY_ACTIONS | TABLE_ONLY_ACTIONS:
-            raise _fail(index, raw, f"unsupported rule-action {action!r}")
-        if action in COLUMN_ONLY_ACTIONS and target != "column":
-            raise _fail(index, raw, f"rule-action {action} needs rule-target column")
-        if action in TABLE_ONLY_ACTIONS and target != "table":
-            raise _fail(index, raw, f"rule-action {action} needs rule-target table")
-        if "schema-name" not in locator:
-            raise _fail(index, raw, "object-locator 'schema-name' is required")
-        if target in ("table", "column") and "table-name" not in locator:
-            raise _fail(index, raw, "object-locator 'table-name' is required")
-        if target == "column" and action != "add-column" and "column-name" not in locator:
-            raise _fail(index, raw, "object-locator 'column-name' is required")
-        value_actions = ("rename", "add-prefix", "add-suffix", "remove-prefix", "remove-suffix", "add-column")
-        if action in value_actions and not raw.get("value"):
-            raise _fail(index, raw, f"rule-action {action} needs a value")
-        if action in ("replace-prefix", "replace-suffix") and ("value" not in raw or "old-value" not in raw):
-            raise _fail(index, raw, f"rule-action {action} needs value and old-value")
-        if action == "change-data-type" and not isinstance(raw.get("data-type"), dict):
-            raise _fail(index, raw, "change-data-type needs a data-type object")
-        if action == "define-primary-key":
-            definition = raw.get("primary-key-def")
-            if not isinstance(definition, dict) or not definition.get("columns"):
-                raise _fail(index, raw, "define-primary-key needs primary-key-def with columns")
-        if action in ("change-data-type", "add-column") and raw.get("data-type") is not None:
-            try:
-                DmsType.from_transformation(raw["data-type"])
-            except (ValueError, AttributeError) as exc:
-                raise _fail(index, raw, str(exc)) from exc
-        return Rule(rule_id, kind, action, target, locator, raw)
-    if kind == "table-settings":
-        parallel = raw.get("parallel-load")
-        if parallel is not None:
-            if not isinstance(parallel, dict) or parallel.get("type") not in PARALLEL_LOAD_TYPES:
-                raise _fail(index, raw, f"parallel-load type must be one of {sorted(PARALLEL_LOAD_TYPES)}")
-            if parallel["type"] == "ranges":
-                columns, boundaries = parallel.get("columns"), parallel.get("boundaries")
-                if not columns or not isinstance(boundaries, list):
-                    raise _fail(index, raw, "parallel-load ranges needs columns and boundaries")
-                if any(not isinstance(b, list) or len(b) != len(columns) for b in boundaries):
-                    raise _fail(index, raw, "each parallel-load boundary needs one value per column")
-        return Rule(rule_id, kind, "table-settings", None, locator, raw)
-    raise _fail(index, raw, f"unsupported rule-type {kind!r}")

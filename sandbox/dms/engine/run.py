@@ -23,7 +23,8 @@ from .connect import Database
 from .errors import NoTablesFound
 from .failures import FailureSink
 from .fullload import LoadCancelled, LoadOptions, TableLoader
-from .mappings import TableMappings, TablePlan, _matches
+from .mappings import TableMappings, TablePlan
+from .rules import matches as _matches
 from .settings import TaskSettings
 from .validation import FailureBudget, TableValidator
 

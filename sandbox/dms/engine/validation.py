@@ -96,44 +96,71 @@ def _to_time(v: Any) -> Any:
     return v
 
 
+def _as_int(v: Any) -> Any:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return v
+
+
+def _numeric(t: DmsType) -> Callable[[Any], Any]:
+    quantum = Decimal(1).scaleb(-t.scale) if t.scale is not None and t.precision else None
+
+    def f(v: Any) -> Any:
+        try:
+            d = Decimal(str(v))
+        except (InvalidOperation, ValueError):
+            return v
+        if quantum is not None:
+            with contextlib.suppress(InvalidOperation):
+                d = d.quantize(quantum, rounding=ROUND_HALF_UP)
+        return d.normalize() if d else Decimal(0)
+
+    return f
+
+
+def _real(digits: int) -> Callable[[Any], Any]:
+    def f(v: Any) -> Any:
+        try:
+            return float(f"{float(v):.{digits}g}")
+        except (TypeError, ValueError):
+            return v
+
+    return f
+
+
+def _binary(limit: int | None) -> Callable[[Any], Any]:
+    def f(v: Any) -> Any:
+        b = bytes(v) if isinstance(v, bytes | bytearray | memoryview) else v
+        if limit is not None and isinstance(b, bytes):
+            b = b[:limit]
+        return b
+
+    return f
+
+
+def _text(limit: int | None) -> Callable[[Any], Any]:
+    def f(v: Any) -> Any:
+        s = v if isinstance(v, str) else (bytes(v).decode() if isinstance(v, bytes | memoryview) else str(v))
+        if limit is not None:
+            s = s[:limit]
+        return s
+
+    return f
+
+
 def normaliser(t: DmsType, lob_limit: int | None, is_lob_source: bool) -> Callable[[Any], Any]:
     """Function mapping a raw value (from either side) to its comparable form for target type `t`."""
     n = t.name
+    limit = lob_limit if is_lob_source else None
     if n in INTEGER_TYPES:
-
-        def f(v: Any) -> Any:
-            try:
-                return int(v)
-            except (TypeError, ValueError):
-                return v
-
-        return f
+        return _as_int
     if n == "BOOLEAN":
         return lambda v: (str(v).lower() in ("1", "t", "true")) if isinstance(v, str) else bool(v)
     if n == "NUMERIC":
-        quantum = Decimal(1).scaleb(-t.scale) if t.scale is not None and t.precision else None
-
-        def f(v: Any) -> Any:
-            try:
-                d = Decimal(str(v))
-            except (InvalidOperation, ValueError):
-                return v
-            if quantum is not None:
-                with contextlib.suppress(InvalidOperation):
-                    d = d.quantize(quantum, rounding=ROUND_HALF_UP)
-            return d.normalize() if d else Decimal(0)
-
-        return f
+        return _numeric(t)
     if n in ("REAL4", "REAL8"):
-        digits = 6 if n == "REAL4" else 15
-
-        def f(v: Any) -> Any:
-            try:
-                return float(f"{float(v):.{digits}g}")
-            except (TypeError, ValueError):
-                return v
-
-        return f
+        return _real(6 if n == "REAL4" else 15)
     if n == "DATE":
         return lambda v: _to_datetime(v).date() if isinstance(_to_datetime(v), datetime) else v
     if n == "DATETIME":
@@ -141,27 +168,9 @@ def normaliser(t: DmsType, lob_limit: int | None, is_lob_source: bool) -> Callab
     if n == "TIME":
         return _to_time
     if n in BINARY_TYPES:
-
-        def f(v: Any) -> Any:
-            b = bytes(v) if isinstance(v, bytes | bytearray | memoryview) else v
-            if is_lob_source and lob_limit is not None and isinstance(b, bytes):
-                b = b[:lob_limit]
-            return b
-
-        return f
+        return _binary(limit)
     if n in STRING_TYPES:
-
-        def f(v: Any) -> Any:
-            s = (
-                v
-                if isinstance(v, str)
-                else (bytes(v).decode() if isinstance(v, bytes | memoryview) else str(v))
-            )
-            if is_lob_source and lob_limit is not None:
-                s = s[:lob_limit]
-            return s
-
-        return f
+        return _text(limit)
     return lambda v: v
 
 

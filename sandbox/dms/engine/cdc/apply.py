@@ -19,7 +19,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..connect import Database
-from ..fullload import TableLoader, _Expressions, _to_mysql, _to_sqlite
+from ..fullload import TableLoader
+from ..rows import Expressions as _Expressions
+from ..rows import to_mysql as _to_mysql
+from ..rows import to_sqlite as _to_sqlite
 from .model import DELETE, INSERT, Change
 
 _SQLITE_NATIVE = (int, float, str, bytes, type(None))
