@@ -66,7 +66,15 @@ class TaskRun:
     def table_statistics(self) -> list[dict[str, Any]]:
         if self.full_load is None:
             return list(self.kept)
-        return [*self.kept, *(_json_stats(t) for t in self.full_load.table_statistics())]
+        live = [_json_stats(t) for t in self.full_load.table_statistics()]
+        if self.reload:  # until its load starts, a reloaded table shows what ReloadTables announced
+            live = [
+                self.previous.get((t["SchemaName"], t["TableName"]), t)
+                if t["TableState"] == "Before load"
+                else t
+                for t in live
+            ]
+        return [*self.kept, *live]
 
     def task_stats(self) -> dict[str, Any]:
         return self.full_load.task_stats() if self.full_load is not None else {}

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from sandbox.testing import SandboxHandle, running_sandbox
 from tests.integration.sandbox.helpers import wait_for, wait_replicating
-from tests.integration.sandbox.test_mgn_walk import walk_wave
+from tests.integration.sandbox.mgn.test_walk import walk_wave
 
 
 def test_walk_survives_30_percent_throttling(sandbox: SandboxHandle) -> None:
