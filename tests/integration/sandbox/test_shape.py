@@ -49,7 +49,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ),
     ("api", ("sandbox.http", "sandbox.api", "sandbox.mgn.handlers", "sandbox.dms.handlers")),
     ("services", ("sandbox.mgn.service", "sandbox.dms.service")),
-    ("entry", ("sandbox.server", "sandbox.__main__", "sandbox.testing", "sandbox.fuzzing")),
+    (
+        "entry",
+        ("sandbox.server", "sandbox.__main__", "sandbox.testing", "sandbox.fuzzing", "sandbox.fuzz_walks"),
+    ),
 ]
 
 
