@@ -300,7 +300,9 @@ class Instance:
 
 
 @dataclass
-class Wave:
+class Grouping:
+    """What waves and applications both are: a named, taggable, archivable group."""
+
     id: str
     arn: str
     name: str
@@ -314,15 +316,10 @@ class Wave:
 
 
 @dataclass
-class Application:
-    id: str
-    arn: str
-    name: str
-    description: str | None
-    tags: dict[str, str]
-    created_at: float
-    wave_id: str | None = None
-    is_archived: bool = False
+class Wave(Grouping):
+    pass
 
-    def to_state(self) -> dict[str, Any]:
-        return asdict(self)
+
+@dataclass
+class Application(Grouping):
+    wave_id: str | None = None

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from sandbox.mgn.handlers.common import Mgn, Result, conflict, not_found, paginate, server_of
-from sandbox.mgn.model import Application, new_id
+from sandbox.mgn.handlers.common import Mgn, Result, conflict, paginate, server_of
+from sandbox.mgn.handlers.groupings import Grouping
+from sandbox.mgn.model import Application
 from sandbox.shapes import prune
 
 
 def application_of(mgn: Mgn, application_id: str) -> Application:
-    app = mgn.store.applications.get(application_id)
-    if app is None:
-        raise not_found("APPLICATION", application_id)
-    return app
+    return APPLICATIONS.find(mgn, application_id)
 
 
 def application_view(mgn: Mgn, app: Application) -> dict[str, Any]:
@@ -46,22 +43,6 @@ def application_view(mgn: Mgn, app: Application) -> dict[str, Any]:
     )
 
 
-def create_application(mgn: Mgn, body: dict[str, Any]) -> Result:
-    if any(a.name == body["name"] and not a.is_archived for a in mgn.store.applications.values()):
-        raise conflict(f"An application named {body['name']!r} already exists", resource_type="APPLICATION")
-    app_id = new_id("app-")
-    app = Application(
-        app_id,
-        mgn.store.arn("application", app_id),
-        body["name"],
-        body.get("description"),
-        body.get("tags") or {},
-        time.time(),
-    )
-    mgn.store.applications[app_id] = app
-    return 201, application_view(mgn, app)
-
-
 def list_applications(mgn: Mgn, body: dict[str, Any]) -> Result:
     filters = body.get("filters") or {}
     apps = list(mgn.store.applications.values())
@@ -74,27 +55,6 @@ def list_applications(mgn: Mgn, body: dict[str, Any]) -> Result:
     page = paginate(apps, body)
     page["items"] = [application_view(mgn, a) for a in page["items"]]
     return 200, page
-
-
-def update_application(mgn: Mgn, body: dict[str, Any]) -> Result:
-    app = application_of(mgn, body["applicationID"])
-    if app.is_archived:
-        raise conflict(f"Application {app.id} is archived", resource_type="APPLICATION")
-    app.name = body.get("name", app.name)
-    app.description = body.get("description", app.description)
-    return 200, application_view(mgn, app)
-
-
-def archive_application(mgn: Mgn, body: dict[str, Any]) -> Result:
-    app = application_of(mgn, body["applicationID"])
-    app.is_archived = True
-    return 200, application_view(mgn, app)
-
-
-def unarchive_application(mgn: Mgn, body: dict[str, Any]) -> Result:
-    app = application_of(mgn, body["applicationID"])
-    app.is_archived = False
-    return 200, application_view(mgn, app)
 
 
 def delete_application(mgn: Mgn, body: dict[str, Any]) -> Result:
@@ -133,12 +93,16 @@ def disassociate_source_servers(mgn: Mgn, body: dict[str, Any]) -> Result:
     return 200, {}
 
 
+APPLICATIONS = Grouping(
+    "APPLICATION", "application", "An", "app-", Application, "applications", application_view
+)
+
 OPERATIONS = {
-    "CreateApplication": create_application,
+    "CreateApplication": APPLICATIONS.create,
     "ListApplications": list_applications,
-    "UpdateApplication": update_application,
-    "ArchiveApplication": archive_application,
-    "UnarchiveApplication": unarchive_application,
+    "UpdateApplication": APPLICATIONS.update,
+    "ArchiveApplication": APPLICATIONS.archive,
+    "UnarchiveApplication": APPLICATIONS.unarchive,
     "DeleteApplication": delete_application,
     "AssociateSourceServers": associate_source_servers,
     "DisassociateSourceServers": disassociate_source_servers,

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from sandbox.mgn.handlers.applications import application_of, application_view
-from sandbox.mgn.handlers.common import Mgn, Result, conflict, not_found, paginate
-from sandbox.mgn.model import Wave, new_id
+from sandbox.mgn.handlers.common import Mgn, Result, conflict, paginate
+from sandbox.mgn.handlers.groupings import Grouping
+from sandbox.mgn.model import Wave
 from sandbox.shapes import prune
 
 
 def wave_of(mgn: Mgn, wave_id: str) -> Wave:
-    wave = mgn.store.waves.get(wave_id)
-    if wave is None:
-        raise not_found("WAVE", wave_id)
-    return wave
+    return WAVES.find(mgn, wave_id)
 
 
 def wave_view(mgn: Mgn, wave: Wave) -> dict[str, Any]:
@@ -46,22 +43,6 @@ def wave_view(mgn: Mgn, wave: Wave) -> dict[str, Any]:
     )
 
 
-def create_wave(mgn: Mgn, body: dict[str, Any]) -> Result:
-    if any(w.name == body["name"] and not w.is_archived for w in mgn.store.waves.values()):
-        raise conflict(f"A wave named {body['name']!r} already exists", resource_type="WAVE")
-    wave_id = new_id("wave-")
-    wave = Wave(
-        wave_id,
-        mgn.store.arn("wave", wave_id),
-        body["name"],
-        body.get("description"),
-        body.get("tags") or {},
-        time.time(),
-    )
-    mgn.store.waves[wave_id] = wave
-    return 201, wave_view(mgn, wave)
-
-
 def list_waves(mgn: Mgn, body: dict[str, Any]) -> Result:
     filters = body.get("filters") or {}
     waves = list(mgn.store.waves.values())
@@ -72,27 +53,6 @@ def list_waves(mgn: Mgn, body: dict[str, Any]) -> Result:
     page = paginate(waves, body)
     page["items"] = [wave_view(mgn, w) for w in page["items"]]
     return 200, page
-
-
-def update_wave(mgn: Mgn, body: dict[str, Any]) -> Result:
-    wave = wave_of(mgn, body["waveID"])
-    if wave.is_archived:
-        raise conflict(f"Wave {wave.id} is archived", resource_type="WAVE")
-    wave.name = body.get("name", wave.name)
-    wave.description = body.get("description", wave.description)
-    return 200, wave_view(mgn, wave)
-
-
-def archive_wave(mgn: Mgn, body: dict[str, Any]) -> Result:
-    wave = wave_of(mgn, body["waveID"])
-    wave.is_archived = True
-    return 200, wave_view(mgn, wave)
-
-
-def unarchive_wave(mgn: Mgn, body: dict[str, Any]) -> Result:
-    wave = wave_of(mgn, body["waveID"])
-    wave.is_archived = False
-    return 200, wave_view(mgn, wave)
 
 
 def delete_wave(mgn: Mgn, body: dict[str, Any]) -> Result:
@@ -125,12 +85,14 @@ def disassociate_applications(mgn: Mgn, body: dict[str, Any]) -> Result:
     return 200, {}
 
 
+WAVES = Grouping("WAVE", "wave", "A", "wave-", Wave, "waves", wave_view)
+
 OPERATIONS = {
-    "CreateWave": create_wave,
+    "CreateWave": WAVES.create,
     "ListWaves": list_waves,
-    "UpdateWave": update_wave,
-    "ArchiveWave": archive_wave,
-    "UnarchiveWave": unarchive_wave,
+    "UpdateWave": WAVES.update,
+    "ArchiveWave": WAVES.archive,
+    "UnarchiveWave": WAVES.unarchive,
     "DeleteWave": delete_wave,
     "AssociateApplications": associate_applications,
     "DisassociateApplications": disassociate_applications,
