@@ -68,6 +68,17 @@ def duration(seconds: float) -> str:
     return out + ("T" + time_part if time_part else "")
 
 
+class Stored:
+    """A dataclass persisted as its fields (`to_state`) and rebuilt from them (`from_state`)."""
+
+    def to_state(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]
+
+    @classmethod
+    def from_state(cls, data: dict[str, Any]) -> Any:
+        return cls(**data)
+
+
 @dataclass
 class Disk:
     device: str
@@ -228,7 +239,7 @@ def _mac(server_id: str) -> str:
 
 
 @dataclass
-class Job:
+class Job(Stored):
     id: str
     arn: str
     type: str  # LAUNCH | TERMINATE
@@ -268,16 +279,9 @@ class Job:
             }
         )
 
-    def to_state(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_state(cls, data: dict[str, Any]) -> Job:
-        return cls(**data)
-
 
 @dataclass
-class Instance:
+class Instance(Stored):
     """A launched target instance: a materialized disk, an app on its own address, an EC2 record in moto."""
 
     ec2_instance_id: str
@@ -291,16 +295,9 @@ class Instance:
     running: bool = True
     started: bool = True  # launchDisposition STOPPED registers the instance stopped
 
-    def to_state(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_state(cls, data: dict[str, Any]) -> Instance:
-        return cls(**data)
-
 
 @dataclass
-class Grouping:
+class Grouping(Stored):
     """What waves and applications both are: a named, taggable, archivable group."""
 
     id: str
@@ -310,9 +307,6 @@ class Grouping:
     tags: dict[str, str]
     created_at: float
     is_archived: bool = False
-
-    def to_state(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass

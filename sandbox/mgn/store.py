@@ -45,9 +45,9 @@ class MgnStore:
             job = Job.from_state(data)
             self.jobs[job.id] = job
         for data in stored.get("waves", []):
-            self.waves[data["id"]] = Wave(**data)
+            self.waves[data["id"]] = Wave.from_state(data)
         for data in stored.get("applications", []):
-            self.applications[data["id"]] = Application(**data)
+            self.applications[data["id"]] = Application.from_state(data)
         for data in stored.get("instances", []):
             instance = Instance.from_state(data)
             self.instances[instance.ec2_instance_id] = instance

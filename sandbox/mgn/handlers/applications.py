@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.mgn.handlers.common import Mgn, Result, conflict, paginate, server_of
+from sandbox.mgn.handlers.common import Mgn, Result, conflict, server_of
 from sandbox.mgn.handlers.groupings import Grouping
 from sandbox.mgn.model import Application
 from sandbox.shapes import prune
@@ -41,20 +41,6 @@ def application_view(mgn: Mgn, app: Application) -> dict[str, Any]:
             "waveID": app.wave_id,
         }
     )
-
-
-def list_applications(mgn: Mgn, body: dict[str, Any]) -> Result:
-    filters = body.get("filters") or {}
-    apps = list(mgn.store.applications.values())
-    if filters.get("applicationIDs"):
-        apps = [a for a in apps if a.id in set(filters["applicationIDs"])]
-    if filters.get("waveIDs"):
-        apps = [a for a in apps if a.wave_id in set(filters["waveIDs"])]
-    if "isArchived" in filters:
-        apps = [a for a in apps if a.is_archived == filters["isArchived"]]
-    page = paginate(apps, body)
-    page["items"] = [application_view(mgn, a) for a in page["items"]]
-    return 200, page
 
 
 def delete_application(mgn: Mgn, body: dict[str, Any]) -> Result:
@@ -94,12 +80,19 @@ def disassociate_source_servers(mgn: Mgn, body: dict[str, Any]) -> Result:
 
 
 APPLICATIONS = Grouping(
-    "APPLICATION", "application", "An", "app-", Application, "applications", application_view
+    "APPLICATION",
+    "application",
+    "An",
+    "app-",
+    Application,
+    "applications",
+    application_view,
+    (("applicationIDs", "id"), ("waveIDs", "wave_id")),
 )
 
 OPERATIONS = {
     "CreateApplication": APPLICATIONS.create,
-    "ListApplications": list_applications,
+    "ListApplications": APPLICATIONS.list,
     "UpdateApplication": APPLICATIONS.update,
     "ArchiveApplication": APPLICATIONS.archive,
     "UnarchiveApplication": APPLICATIONS.unarchive,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.mgn.handlers.common import Mgn, Result, conflict, not_found
+from sandbox.mgn.handlers.common import Mgn, Result, conflict, not_found, paginate
 from sandbox.mgn.model import Grouping as Resource
 from sandbox.mgn.model import new_id
 
@@ -21,6 +21,7 @@ class Grouping:
     make: type[Resource]
     table: str  # the store's dictionary
     view: Callable[[Mgn, Any], dict[str, Any]]
+    filters: tuple[tuple[str, str], ...]  # List* filter -> the attribute it matches
 
     def items(self, mgn: Mgn) -> dict[str, Any]:
         return getattr(mgn.store, self.table)
@@ -68,3 +69,15 @@ class Grouping:
         found = self._of(mgn, body)
         found.is_archived = False
         return 200, self.view(mgn, found)
+
+    def list(self, mgn: Mgn, body: dict[str, Any]) -> Result:
+        wanted = body.get("filters") or {}
+        found = list(self.items(mgn).values())
+        for name, attribute in self.filters:
+            if wanted.get(name):
+                found = [g for g in found if getattr(g, attribute) in set(wanted[name])]
+        if "isArchived" in wanted:
+            found = [g for g in found if g.is_archived == wanted["isArchived"]]
+        page = paginate(found, body)
+        page["items"] = [self.view(mgn, g) for g in page["items"]]
+        return 200, page

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.mgn.handlers.applications import application_of, application_view
-from sandbox.mgn.handlers.common import Mgn, Result, conflict, paginate
+from sandbox.mgn.handlers.common import Mgn, Result, conflict
 from sandbox.mgn.handlers.groupings import Grouping
 from sandbox.mgn.model import Wave
 from sandbox.shapes import prune
@@ -43,18 +43,6 @@ def wave_view(mgn: Mgn, wave: Wave) -> dict[str, Any]:
     )
 
 
-def list_waves(mgn: Mgn, body: dict[str, Any]) -> Result:
-    filters = body.get("filters") or {}
-    waves = list(mgn.store.waves.values())
-    if filters.get("waveIDs"):
-        waves = [w for w in waves if w.id in set(filters["waveIDs"])]
-    if "isArchived" in filters:
-        waves = [w for w in waves if w.is_archived == filters["isArchived"]]
-    page = paginate(waves, body)
-    page["items"] = [wave_view(mgn, w) for w in page["items"]]
-    return 200, page
-
-
 def delete_wave(mgn: Mgn, body: dict[str, Any]) -> Result:
     wave = wave_of(mgn, body["waveID"])
     if any(a.wave_id == wave.id for a in mgn.store.applications.values()):
@@ -85,11 +73,11 @@ def disassociate_applications(mgn: Mgn, body: dict[str, Any]) -> Result:
     return 200, {}
 
 
-WAVES = Grouping("WAVE", "wave", "A", "wave-", Wave, "waves", wave_view)
+WAVES = Grouping("WAVE", "wave", "A", "wave-", Wave, "waves", wave_view, (("waveIDs", "id"),))
 
 OPERATIONS = {
     "CreateWave": WAVES.create,
-    "ListWaves": list_waves,
+    "ListWaves": WAVES.list,
     "UpdateWave": WAVES.update,
     "ArchiveWave": WAVES.archive,
     "UnarchiveWave": WAVES.unarchive,
