@@ -29,7 +29,7 @@ def test_fuzz_finds_no_5xx_and_leaves_a_working_sandbox(tmp_path) -> None:
         campaign.run(SECONDS)
         findings = [str(f) for f in campaign.findings]
         assert findings == [], f"{len(findings)} findings in {campaign.sent} requests (seed {SEED})"
-        assert campaign.sent >= 200 and set(campaign.kinds) == {"shape", "body", "signature", "encoding"}
+        assert campaign.sent >= 200 and {"shape", "body", "signature", "encoding"} <= set(campaign.kinds)
         assert campaign.statuses[200] > 0  # the campaign reaches the handlers, not only the checks
         for service in ("mgn", "dms"):
             sandbox.server.services[service].store.save()

@@ -80,6 +80,7 @@ def test_moto_serves_the_other_services(sandbox: SandboxHandle) -> None:
 def test_services_share_moto_state_with_boto3(sandbox: SandboxHandle) -> None:
     """What DMS does: publish through world.moto_backend, read back through the endpoint."""
     world = sandbox.server.world
+    task = f"t-{random.randrange(10**9)}"  # moto's state is shared by every test of this process
     world.moto_backend("cloudwatch").put_metric_data(
         namespace="AWS/DMS",
         metric_data=[
@@ -88,11 +89,13 @@ def test_services_share_moto_state_with_boto3(sandbox: SandboxHandle) -> None:
                 "Value": 3.0,
                 "Unit": "Seconds",
                 "Timestamp": datetime.now(UTC),
-                "Dimensions": [{"Name": "ReplicationTaskIdentifier", "Value": "t1"}],
+                "Dimensions": [{"Name": "ReplicationTaskIdentifier", "Value": task}],
             }
         ],
     )
-    metrics = sandbox.client("cloudwatch").list_metrics(Namespace="AWS/DMS")["Metrics"]
+    metrics = sandbox.client("cloudwatch").list_metrics(
+        Namespace="AWS/DMS", Dimensions=[{"Name": "ReplicationTaskIdentifier", "Value": task}]
+    )["Metrics"]
     assert [m["MetricName"] for m in metrics] == ["CDCLatencySource"]
 
 
