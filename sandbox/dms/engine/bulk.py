@@ -11,10 +11,9 @@ PostgreSQL → PostgreSQL path. Limited LOB mode truncates in the SELECT (charac
 from __future__ import annotations
 
 import contextlib
-import os
-import threading
 from typing import TYPE_CHECKING, Any
 
+from .rows import copy_through_pipe
 from .types import BINARY_TYPES, STRING_TYPES
 
 if TYPE_CHECKING:
@@ -60,65 +59,30 @@ def copy_mysql_to_pg(loader: TableLoader, clauses: list[str], params: list[Any])
     """Stream one segment; returns the rows copied (raises LoadCancelled when the task stops)."""
     import pymysql.cursors
 
-    from .errors import LoadCancelled
-    from .rows import CountingReader as _CountingReader
-
     def length(c: Any) -> str:
         name = loader.source.quote(c.source)
         return f"LENGTH({name})" if c.source_type.name in BINARY_TYPES else f"CHAR_LENGTH({name})"
 
     loader._count_truncations(clauses, params, length)
     src, tgt = loader.source.raw(), loader.target.raw()
-    read_fd, write_fd = os.pipe()
-    reader = os.fdopen(read_fd, "rb", buffering=1 << 20)
-    writer = os.fdopen(write_fd, "wb", buffering=1 << 20)
-    errors: list[BaseException] = []
     batch = loader.options.commit_rate
 
-    def produce() -> None:
-        try:
-            cur = src.cursor(pymysql.cursors.SSCursor)
-            cur.execute(select_sql(loader, clauses), params or None)
-            while not loader.stop.is_set():
-                rows = cur.fetchmany(batch)
-                if not rows:
-                    break
-                writer.write(b"".join(r[0] for r in rows))
-            cur.close()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            with contextlib.suppress(OSError):
-                writer.close()
+    def produce(writer: Any) -> None:
+        cur = src.cursor(pymysql.cursors.SSCursor)
+        cur.execute(select_sql(loader, clauses), params or None)
+        while not loader.stop.is_set():
+            rows = cur.fetchmany(batch)
+            if not rows:
+                break
+            writer.write(b"".join(r[0] for r in rows))
+        cur.close()
 
-    producer = threading.Thread(target=produce, name="dms-bulk-out", daemon=True)
-    producer.start()
-    counter = _CountingReader(reader, loader.on_rows, loader.stop, batch)
     cols = ", ".join(loader.target.quote(c.target) for c in loader.copied)
     try:
-        try:
-            tgt.cursor().copy_expert(f"COPY {loader.target_name} ({cols}) FROM STDIN", counter, size=1 << 18)
-        except BaseException as exc:
-            reader.close()
-            producer.join()
-            tgt.rollback()
-            if loader.stop.is_set():
-                raise LoadCancelled() from exc
-            raise
-        producer.join()
-        if errors:
-            tgt.rollback()
-            raise errors[0]
-        if loader.stop.is_set():
-            tgt.rollback()
-            raise LoadCancelled()
-        tgt.commit()
-        counter.flush()
-        return counter.rows
+        return copy_through_pipe(
+            tgt, f"COPY {loader.target_name} ({cols}) FROM STDIN", produce, loader.on_rows, loader.stop, batch
+        )
     finally:
-        for f in (reader, writer):
-            with contextlib.suppress(OSError):
-                f.close()
         with contextlib.suppress(Exception):
             src.rollback()
         src.close()

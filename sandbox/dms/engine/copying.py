@@ -8,8 +8,6 @@ Limited LOB mode truncates LOB values longer than the limit and counts each trun
 
 from __future__ import annotations
 
-import contextlib
-import os
 import threading
 import uuid
 from collections.abc import Callable
@@ -18,7 +16,7 @@ from typing import Any
 from .connect import Database
 from .errors import LoadCancelled
 from .mappings import ColumnPlan, TablePlan
-from .rows import BatchWriter, CountingReader, Expressions
+from .rows import BatchWriter, Expressions, copy_through_pipe
 from .types import BINARY_TYPES
 
 
@@ -105,54 +103,20 @@ class BulkCopy:
             return f"octet_length({q})" if c.source_type.name in BINARY_TYPES else f"length({q}::text)"
 
         self._count_truncations(clauses, params, length)
-        src = self.source.raw()
-        tgt = self.target.raw()
-        read_fd, write_fd = os.pipe()
-        reader = os.fdopen(read_fd, "rb", buffering=1 << 20)
-        writer = os.fdopen(write_fd, "wb", buffering=1 << 20)
-        errors: list[BaseException] = []
+        src, tgt = self.source.raw(), self.target.raw()
         try:
             src_cur = src.cursor()
             copy_out = self._copy_out(src_cur, clauses, params)
-
-            def produce() -> None:
-                try:
-                    src_cur.copy_expert(copy_out, writer, size=1 << 18)
-                except BaseException as exc:
-                    errors.append(exc)
-                finally:
-                    with contextlib.suppress(OSError):
-                        writer.close()
-
-            producer = threading.Thread(target=produce, name="dms-copy-out", daemon=True)
-            producer.start()
-            counter = CountingReader(reader, self.on_rows, self.stop, self.commit_rate)
             cols = ", ".join(self.target.quote(c.target) for c in self.copied)
-            try:
-                tgt.cursor().copy_expert(
-                    f"COPY {self.target_name} ({cols}) FROM STDIN", counter, size=1 << 18
-                )
-            except BaseException as exc:
-                reader.close()
-                producer.join()
-                tgt.rollback()
-                if self.stop.is_set():  # psycopg2 wraps the reader's LoadCancelled in its own error
-                    raise LoadCancelled() from exc
-                raise
-            producer.join()
-            if errors:
-                tgt.rollback()
-                raise errors[0]
-            if self.stop.is_set():
-                tgt.rollback()
-                raise LoadCancelled()
-            tgt.commit()
-            counter.flush()
-            return counter.rows
+            return copy_through_pipe(
+                tgt,
+                f"COPY {self.target_name} ({cols}) FROM STDIN",
+                lambda writer: src_cur.copy_expert(copy_out, writer, size=1 << 18),
+                self.on_rows,
+                self.stop,
+                self.commit_rate,
+            )
         finally:
-            for f in (reader, writer):
-                with contextlib.suppress(OSError):
-                    f.close()
             src.close()
             tgt.close()
 

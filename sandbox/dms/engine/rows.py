@@ -3,15 +3,17 @@ and the reader that counts rows through a COPY pipe."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
 import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from .connect import Database
 from .errors import LoadCancelled
@@ -162,3 +164,56 @@ class BatchWriter:
             self.conn.rollback()
         finally:
             self.conn.close()
+
+
+def copy_through_pipe(
+    target_conn: Any,
+    copy_in: str,
+    produce: Callable[[IO[bytes]], None],
+    on_rows: Callable[[int], None],
+    stop: threading.Event,
+    every: int,
+) -> int:
+    """`produce(writer)` writes COPY text into an OS pipe in a thread; `copy_in` (COPY ... FROM STDIN) reads it
+    on `target_conn`, committed once at the end. Returns the rows copied; LoadCancelled when `stop` is set."""
+    read_fd, write_fd = os.pipe()
+    reader = os.fdopen(read_fd, "rb", buffering=1 << 20)
+    writer = os.fdopen(write_fd, "wb", buffering=1 << 20)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            produce(writer)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            with contextlib.suppress(OSError):
+                writer.close()
+
+    producer = threading.Thread(target=run, name="dms-copy-out", daemon=True)
+    producer.start()
+    counter = CountingReader(reader, on_rows, stop, every)
+    try:
+        try:
+            target_conn.cursor().copy_expert(copy_in, counter, size=1 << 18)
+        except BaseException as exc:
+            reader.close()
+            producer.join()
+            target_conn.rollback()
+            if stop.is_set():  # psycopg2 wraps the reader's LoadCancelled in its own error
+                raise LoadCancelled() from exc
+            raise
+        producer.join()
+        if errors:
+            target_conn.rollback()
+            raise errors[0]
+        if stop.is_set():
+            target_conn.rollback()
+            raise LoadCancelled()
+        target_conn.commit()
+        counter.flush()
+        return counter.rows
+    finally:
+        for f in (reader, writer):
+            with contextlib.suppress(OSError):
+                f.close()

@@ -45,6 +45,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "sandbox.dms.engine",
             "sandbox.dms.runs",
             "sandbox.dms.databases",
+            "sandbox.dms.cdc_phase",
         ),
     ),
     ("api", ("sandbox.http", "sandbox.api", "sandbox.mgn.handlers", "sandbox.dms.handlers")),
