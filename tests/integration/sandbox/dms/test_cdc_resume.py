@@ -4,12 +4,12 @@ the target ends equal to the source (nothing lost, nothing applied twice)."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +18,7 @@ from .cdc_workload import Workload
 
 pytestmark = pytest.mark.integration
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+ROOT = str(Path(__file__).resolve().parents[4])  # the repository (tests/integration/sandbox/dms/..)
 
 
 def _start(source, target, task, spool, mappings) -> subprocess.Popen:
