@@ -31,8 +31,8 @@ from machine import machine_lines  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from tests.fixtures.databases import mariadb_database, postgres_database, sqlite_database  # noqa: E402
-from tests.integration.sandbox_dms.cdc_helpers import mappings_for, tables_of  # noqa: E402
-from tests.integration.sandbox_dms.cdc_workload import Workload  # noqa: E402
+from tests.integration.sandbox.dms.cdc_helpers import mappings_for, tables_of  # noqa: E402
+from tests.integration.sandbox.dms.cdc_workload import Workload  # noqa: E402
 
 WORK = REPO / "benchmarks" / ".work"
 TARGET_OF = {"postgres": "postgres", "mariadb": "postgres", "sqlite": "sqlite"}
