@@ -45,25 +45,13 @@ def _check_stats(run, rows):
     assert task["TablesLoaded"] == 5 and task["TablesErrored"] == 0 and task["TablesQueued"] == 0
 
 
-def test_sqlite_to_sqlite(sqlite_url, sqlite_url_2):
-    rows = create_realistic(sqlite_url)
-    run = run_task(sqlite_url, sqlite_url_2, include_all(), SETTINGS)
+@pytest.mark.parametrize(("engine", "schema"), [("sqlite", None), ("postgres", "public"), ("mariadb", None)])
+def test_same_engine_full_load(request, engine, schema):
+    source, target = request.getfixturevalue(f"{engine}_url"), request.getfixturevalue(f"{engine}_url_2")
+    rows = create_realistic(source)
+    run = run_task(source, target, include_all(schema or "%"), SETTINGS)
     _check_stats(run, rows)
-    _check_equal(sqlite_url, sqlite_url_2)
-
-
-def test_postgres_to_postgres(postgres_url, postgres_url_2):
-    rows = create_realistic(postgres_url)
-    run = run_task(postgres_url, postgres_url_2, include_all("public"), SETTINGS)
-    _check_stats(run, rows)
-    _check_equal(postgres_url, postgres_url_2, target_schema="public")
-
-
-def test_mariadb_to_mariadb(mariadb_url, mariadb_url_2):
-    rows = create_realistic(mariadb_url)
-    run = run_task(mariadb_url, mariadb_url_2, include_all(), SETTINGS)
-    _check_stats(run, rows)
-    _check_equal(mariadb_url, mariadb_url_2)
+    _check_equal(source, target, target_schema=schema)
 
 
 def test_mariadb_to_postgres(mariadb_url, postgres_url):
