@@ -52,6 +52,12 @@ def _pg_endpoint(dms, ident, etype, url, **extra):
     )["Endpoint"]
 
 
+def _sqlite_endpoint(dms, ident, etype, path, **extra):
+    return dms.create_endpoint(
+        EndpointIdentifier=ident, EndpointType=etype, EngineName="sqlite", DatabaseName=path, **extra
+    )["Endpoint"]
+
+
 def _wait_settled(dms, task_arn, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -174,18 +180,8 @@ def test_full_load_task_lifecycle(sandbox, dms, instance_arn, postgres_url, post
 
 def test_cdc_task_stays_running_until_stopped_and_reloads(dms, instance_arn, sqlite_url, sqlite_url_2):
     create_realistic(sqlite_url, customers=20)
-    source = dms.create_endpoint(
-        EndpointIdentifier="src-lite",
-        EndpointType="source",
-        EngineName="sqlite",
-        DatabaseName=sqlite_url.database,
-    )["Endpoint"]
-    target = dms.create_endpoint(
-        EndpointIdentifier="tgt-lite",
-        EndpointType="target",
-        EngineName="sqlite",
-        DatabaseName=sqlite_url_2.database,
-    )["Endpoint"]
+    source = _sqlite_endpoint(dms, "src-lite", "source", sqlite_url.database)
+    target = _sqlite_endpoint(dms, "tgt-lite", "target", sqlite_url_2.database)
     task = dms.create_replication_task(
         ReplicationTaskIdentifier="lite-cdc",
         SourceEndpointArn=source["EndpointArn"],
@@ -247,18 +243,8 @@ def test_cdc_task_stays_running_until_stopped_and_reloads(dms, instance_arn, sql
 
 def test_bad_input_gives_aws_errors(dms, instance_arn, sqlite_url, tmp_path):
     create_realistic(sqlite_url, customers=5)
-    source = dms.create_endpoint(
-        EndpointIdentifier="src-bad",
-        EndpointType="source",
-        EngineName="sqlite",
-        DatabaseName=sqlite_url.database,
-    )["Endpoint"]
-    target = dms.create_endpoint(
-        EndpointIdentifier="tgt-bad",
-        EndpointType="target",
-        EngineName="sqlite",
-        DatabaseName=str(tmp_path / "target.db"),
-    )["Endpoint"]
+    source = _sqlite_endpoint(dms, "src-bad", "source", sqlite_url.database)
+    target = _sqlite_endpoint(dms, "tgt-bad", "target", str(tmp_path / "target.db"))
     unreachable = dms.create_endpoint(
         EndpointIdentifier="pg-nowhere",
         EndpointType="target",
@@ -386,12 +372,7 @@ def test_modify_then_stop_in_the_middle_of_a_load(dms, instance_arn, sqlite_url,
     )
     conn.commit()
     conn.close()
-    source = dms.create_endpoint(
-        EndpointIdentifier="src-big",
-        EndpointType="source",
-        EngineName="sqlite",
-        DatabaseName=sqlite_url.database,
-    )["Endpoint"]
+    source = _sqlite_endpoint(dms, "src-big", "source", sqlite_url.database)
     target = _pg_endpoint(dms, "tgt-big", "target", postgres_url, Username="postgres")
     mappings = include_all("main", "big")
     mappings["rules"].append(
@@ -508,19 +489,10 @@ def test_injected_task_failure_and_state_survives_restart(tmp_path, sqlite_url):
         client.get_waiter("replication_instance_available").wait(
             Filters=[{"Name": "replication-instance-arn", "Values": [inst]}], WaiterConfig=FAST
         )
-        src = client.create_endpoint(
-            EndpointIdentifier="s",
-            EndpointType="source",
-            EngineName="sqlite",
-            DatabaseName=sqlite_url.database,
-        )["Endpoint"]["EndpointArn"]
-        tgt = client.create_endpoint(
-            EndpointIdentifier="t",
-            EndpointType="target",
-            EngineName="sqlite",
-            DatabaseName=str(tmp_path / "t.db"),
-            Password="kept-but-never-shown",
-        )["Endpoint"]["EndpointArn"]
+        src = _sqlite_endpoint(client, "s", "source", sqlite_url.database)["EndpointArn"]
+        tgt = _sqlite_endpoint(
+            client, "t", "target", str(tmp_path / "t.db"), Password="kept-but-never-shown"
+        )["EndpointArn"]
         task = client.create_replication_task(
             ReplicationTaskIdentifier="doomed",
             SourceEndpointArn=src,
