@@ -21,7 +21,8 @@ from devstack.demo import sandbox_connection
 from devstack.follow import follow_run, wait_until_parked
 from sandbox.testing import running_sandbox
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("airflow_e2e_dms")]
+# Same xdist group as the wave e2e: one Airflow at a time on the 2-core CI machine.
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("airflow_e2e")]
 
 PLAN, DB = "rehearsal", "items"
 DAG_ID = f"{PLAN}__database__{DB}"
