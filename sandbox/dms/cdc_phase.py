@@ -109,7 +109,7 @@ class CloudWatch:
         self.task_id = task_resource_id
 
     def publish(self, metrics: dict[str, float]) -> None:
-        now = datetime.now(UTC)
+        now = datetime.now(UTC).replace(tzinfo=None)  # moto keeps naive UTC timestamps
         dims = [
             {"Name": "ReplicationInstanceIdentifier", "Value": self.instance_id},
             {"Name": "ReplicationTaskIdentifier", "Value": self.task_id},
@@ -183,3 +183,33 @@ class CdcPhase:
             return "failed", "Stop Reason FATAL_ERROR", self.cdc.error
         reason = self.cdc.stop_reason or "NORMAL"
         return "stopped", f"Stop Reason {reason}", ""
+
+
+class StatsWithCdc:
+    """A task run's statistics with the CDC counters merged in (what the control plane syncs into the task):
+    the full load's live tables when it ran, else the tables the task already showed (resume, restart)."""
+
+    def __init__(
+        self, cdc: CdcRun, full_load: Any = None, previous: list[dict[str, Any]] | None = None
+    ) -> None:
+        self.cdc, self.full_load = cdc, full_load
+        self.previous = [dict(t) for t in previous or []]
+
+    def table_statistics(self) -> list[dict[str, Any]]:
+        if self.full_load is not None:
+            tables = [
+                {k: v.timestamp() if hasattr(v, "timestamp") else v for k, v in t.items()}
+                for t in self.full_load.table_statistics()
+            ]
+        else:
+            tables = [dict(t) for t in self.previous]
+        known = {(t["SchemaName"], t["TableName"]) for t in tables}
+        for schema, table in self.cdc.loaders:
+            if (schema, table) not in known:  # a cdc-only task: tables appear with their CDC counters
+                tables.append({"SchemaName": schema, "TableName": table, "TableState": "Table completed",
+                               "FullLoadRows": 0, "ValidationState": "Not enabled", "LastUpdateTime": time.time()})  # fmt: skip
+        merge_counts(tables, self.cdc.table_counts())
+        return tables
+
+    def task_stats(self) -> dict[str, Any]:
+        return self.full_load.task_stats() if self.full_load is not None else {}

@@ -16,13 +16,16 @@ State is persisted by `DmsStore.save()` (`dms.json`) when a run ends and after e
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from typing import Any
 
+from sandbox.dms.cdc_phase import CdcPhase, CloudWatch, StatsWithCdc, drop_cdc, make_cdc, sync_faults
 from sandbox.dms.databases import database
 from sandbox.dms.engine import Database, DmsEngineError, FullLoadRun, TaskSettings
+from sandbox.dms.engine.cdc import CdcRun, Faults
 from sandbox.dms.store import DmsStore, DmsTimings
 
 log = logging.getLogger(__name__)
@@ -46,17 +49,20 @@ class TaskRun:
         only: Tables | None,
         validate_only: bool = False,
         reload: bool = False,
+        fresh: bool = True,
     ) -> None:
         self.runs, self.store, self.task = runs, runs.store, task
         self.arn = task["ReplicationTaskArn"]
         self.endpoints = endpoints
-        self.only, self.validate_only, self.reload = only, validate_only, reload
+        self.only, self.validate_only, self.reload, self.fresh = only, validate_only, reload, fresh
         self.migration = task["MigrationType"]
         self.mappings = task["TableMappings"]
         self.settings = TaskSettings.parse(task["ReplicationTaskSettings"])
         self.previous = {(t["SchemaName"], t["TableName"]): t for t in task.get("_tables") or []}
         self.kept: list[dict[str, Any]] = []  # statistics of the tables this run leaves alone
         self.full_load: FullLoadRun | None = None
+        self.cdc: CdcRun | None = None
+        self.cdc_stats: StatsWithCdc | None = None  # once changes flow: the statistics with CDC counters
         self.stop = runs.stop_event(self.arn, share=reload)
         self.thread = threading.Thread(
             target=self._work, name=f"dms-task-{task['ReplicationTaskIdentifier']}", daemon=True
@@ -64,6 +70,8 @@ class TaskRun:
 
     # statistics, read by TaskRuns.sync -------------------------------------------------------------
     def table_statistics(self) -> list[dict[str, Any]]:
+        if self.cdc_stats is not None:
+            return self.cdc_stats.table_statistics()
         if self.full_load is None:
             return list(self.kept)
         live = [_json_stats(t) for t in self.full_load.table_statistics()]
@@ -113,14 +121,28 @@ class TaskRun:
                 self.task["ReplicationTaskStats"]["FullLoadStartDate"] = time.time()
         if self.task["ReplicationTaskIdentifier"] in self.store.world.faults.settings.fail_dms_tasks:
             raise DmsEngineError("Injected fault: the replication task failed (faults.fail_dms_tasks)")
+        if self.migration != "full-load" and not self.reload:
+            self.cdc = self._make_cdc(source, target)
         if self.migration == "cdc" or (self.only is not None and not self.only and not self.reload):
             # cdc only, or resume-processing with every table already loaded: nothing to load
             self.task["_loading"] = False
             self._after_load(loaded=False)
             return
-        self._load(run)
+        # full-load-and-cdc from scratch: the change position is fixed before the load reads anything
+        handoff = (
+            self.cdc.handoff() if self.cdc is not None and self.fresh else contextlib.nullcontext(source)
+        )
+        with handoff as load_source:
+            run.source = load_source
+            self._load(run)
         if not self.reload:  # a reload ends here: the task's own run keeps it running
             self._after_load(loaded=True)
+
+    def _make_cdc(self, source: Database, target: Database) -> CdcRun:
+        state_dir = self.store.world.state_dir
+        if self.fresh:  # start-replication / reload-target: a new slot, spool and position
+            drop_cdc(source, self.task, self.endpoints[0], state_dir)
+        return make_cdc(source, target, self.task, self.endpoints[0], state_dir, Faults())
 
     def _load(self, run: FullLoadRun) -> None:
         run.prepare()
@@ -143,14 +165,31 @@ class TaskRun:
         elif self.migration == "full-load":
             self.runs.finish(self.task, "stopped", "Stop Reason FULL_LOAD_ONLY_FINISHED")
         else:
-            self.replicate_changes()
-            self.runs.finish(self.task, "stopped", "Stop Reason NORMAL")
+            status, reason, message = self.replicate_changes()
+            if status == "failed":
+                self.runs.fail(self.task, message)
+            elif status == "stopped":
+                self.runs.finish(self.task, "stopped", reason)
+            # "running": the sandbox shuts down; the task resumes from its checkpoint on restart
 
-    def replicate_changes(self) -> None:
-        """full-load-and-cdc / cdc: the task stays running until stopped (change capture is not built yet)."""
-        while not self.stop.wait(0.2):
-            if self.store.world.stopping.is_set():
-                break
+    def replicate_changes(self) -> tuple[str, str, str]:
+        """full-load-and-cdc / cdc: changes flow (sandbox/dms/cdc_phase.py) until the task stops."""
+        assert self.cdc is not None
+        cdc, world = self.cdc, self.store.world
+        ident, source_id = self.task["ReplicationTaskIdentifier"], self.endpoints[0]["EndpointIdentifier"]
+        instance = self.store.state.instances.get(self.task["ReplicationInstanceArn"]) or {}
+        with self.store.lock:
+            self.cdc_stats = StatsWithCdc(cdc, self.full_load, self.task.get("_tables"))
+            self.runs.runs[self.arn] = self
+        phase = CdcPhase(
+            cdc,
+            CloudWatch(world, instance, self.arn.rsplit(":", 1)[-1]),
+            sync=lambda: sync_faults(cdc.faults, world.faults.settings, ident, source_id),
+            publish_seconds=self.runs.timings.cdc_publish_seconds,
+        )
+        phase.sync()  # the faults in force apply from the first change on
+        cdc.start()
+        return phase.run(self.stop, world.stopping)
 
     def _failed(self, exc: Exception) -> None:
         if isinstance(exc, DmsEngineError):
@@ -209,7 +248,7 @@ class TaskRuns:
         if fresh:
             stats["FreshStartDate"] = now
         task["ReplicationTaskStats"] = stats
-        run = TaskRun(self, task, endpoints, only=only)
+        run = TaskRun(self, task, endpoints, only=only, fresh=fresh)
         self.threads[run.arn] = run.thread
         return self._begin(run)
 
@@ -279,6 +318,15 @@ class TaskRuns:
             task["StopReason"] = "Stop Reason FATAL_ERROR"
             task["LastFailureMessage"] = message[:1000]
             task.setdefault("ReplicationTaskStats", {})["StopDate"] = time.time()
+
+    def resume_running(self, endpoints_of: Any) -> None:
+        """After a sandbox restart: tasks that were running with CDC continue from their checkpoints
+        (`endpoints_of(task)` gives the task's (source, target) endpoint records)."""
+        for task in self.store.state.tasks.values():
+            if task.get("Status") in ("running", "starting") and task.get("MigrationType") != "full-load":
+                pending = [t for t in task.get("_tables") or [] if t.get("TableState") != "Table completed"]
+                only = [(t["SchemaName"], t["TableName"]) for t in pending]
+                self.start(task, endpoints_of(task), only=only, fresh=False)
 
     def stop_all(self) -> None:
         for event in self.stops.values():

@@ -15,6 +15,7 @@ Layers: this module routes and checks (sandbox.api) -> `handlers/` (one module p
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from sandbox.api.errors import ApiError
 from sandbox.api.inputs import check_input, json_body
@@ -39,6 +40,11 @@ class DmsService:
         self.timings = DmsTimings()
         self.store = DmsStore(world)
         self.runs = TaskRuns(self.store, self.timings)
+        self.runs.resume_running(self._endpoints_of)
+
+    def _endpoints_of(self, task: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        endpoints = self.store.state.endpoints
+        return endpoints[task["SourceEndpointArn"]], endpoints[task["TargetEndpointArn"]]
 
     @classmethod
     def implemented_operations_of(cls) -> list[str]:

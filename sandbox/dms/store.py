@@ -35,6 +35,7 @@ class DmsTimings:
     task_delete_seconds: float = 0.3
     task_modify_seconds: float = 0.3
     endpoint_delete_seconds: float = 0.2
+    cdc_publish_seconds: float = 5.0  # AWS/DMS metrics to the sandbox's CloudWatch every this many seconds
 
 
 @dataclass
@@ -64,7 +65,10 @@ class DmsState:
         state.tasks = dict(data.get("tasks") or {})
         state.connections = dict(data.get("connections") or {})
         now = time.time()
-        for task in state.tasks.values():  # a run does not survive a restart
+        for task in state.tasks.values():  # a full-load run does not survive a restart; CDC resumes
+            cdc = task.get("MigrationType") in ("cdc", "full-load-and-cdc")
+            if task.get("Status") in ("starting", "running") and cdc:
+                continue  # TaskRuns.resume_running() continues it from its checkpoint
             if task.get("Status") in ("starting", "running", "stopping"):
                 task["Status"] = "failed"
                 task["StopReason"] = "Stop Reason RECOVERABLE_ERROR"

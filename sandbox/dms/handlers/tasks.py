@@ -3,9 +3,12 @@ their table statistics."""
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
+from sandbox.dms.cdc_phase import drop_cdc
+from sandbox.dms.databases import database
 from sandbox.dms.engine import DmsEngineError, TableMappings, TaskSettings
 from sandbox.dms.handlers.common import (
     Dms,
@@ -23,6 +26,8 @@ from sandbox.dms.handlers.common import (
 )
 
 _OPTIONAL = ("CdcStartPosition", "CdcStopPosition", "TaskData")
+
+log = logging.getLogger(__name__)
 
 
 def _documents(mappings: str | None, settings: str | None) -> str | None:
@@ -127,6 +132,8 @@ def delete_replication_task(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
     found = task(dms, body["ReplicationTaskArn"])
     if found["Status"] in ("running", "starting", "stopping", "deleting", "creating", "modifying"):
         raise bad_state(f"Replication task is {found['Status']}; stop it before deleting it")
+    if found["MigrationType"] != "full-load":  # as AWS: the slot / the triggers go with the task
+        _drop_cdc(dms, found)
     found["Status"] = "deleting"
     found["_gone_at"] = time.time() + dms.timings.task_delete_seconds
     return {"ReplicationTask": view(found)}
@@ -203,3 +210,24 @@ OPERATIONS = {
     "ReloadTables": reload_tables,
     "DescribeTableStatistics": describe_table_statistics,
 }
+
+
+def _drop_cdc(dms: Dms, found: dict[str, Any]) -> None:
+    source_ep = endpoint(dms, found["SourceEndpointArn"])
+    try:
+        source = database(dms.store, source_ep, "source")
+    except Exception as exc:  # a secret that is gone: nothing can be cleaned
+        log.warning(
+            "DMS task %s: cannot reach its source to drop CDC resources: %s",
+            found["ReplicationTaskIdentifier"],
+            exc,
+        )
+        return
+    try:
+        drop_cdc(source, found, source_ep, dms.store.world.state_dir)
+    except Exception as exc:  # the source is down: what is left there is the janitor's
+        log.warning(
+            "DMS task %s: could not drop its CDC resources: %s", found["ReplicationTaskIdentifier"], exc
+        )
+    finally:
+        source.dispose()
