@@ -72,26 +72,25 @@ def _execute(url, *statements):
 
 def test_stop_at_commit_time_applies_exactly_what_committed_before(postgres_url, mariadb_url, tmp_path):
     _execute(postgres_url, "CREATE TABLE t (id int PRIMARY KEY, v text)")
-    mappings = mappings_for("postgres", "mariadb")
-    probe = make_cdc(postgres_url, mariadb_url, str(tmp_path / "probe.db"), mappings)
-    try:
-        stamp = datetime.fromtimestamp(probe.capture.server_time() + 4, UTC).replace(microsecond=0)
-    finally:
-        probe.spool.destroy()
+    mappings, task, spool = mappings_for("postgres", "mariadb"), task_name(), str(tmp_path / "s.db")
+    first = make_cdc(postgres_url, mariadb_url, spool, mappings, task=task)
+    first.ensure_position()  # the task's slot exists before the first write
+    first.spool.close()
+    _execute(
+        postgres_url,
+        "INSERT INTO t VALUES (1, 'before'), (2, 'before')",
+        "UPDATE t SET v = 'b2' WHERE id = 2",
+    )
+    stamp = datetime.fromtimestamp(first.capture.server_time() + 1, UTC).replace(microsecond=0)
+    while first.capture.server_time() < stamp.timestamp() + 0.2:
+        time.sleep(0.1)
+    _execute(postgres_url, "INSERT INTO t VALUES (3, 'after')", "DELETE FROM t WHERE id = 1")
+    # the same task with CdcStopPosition set (ModifyReplicationTask), then resumed from its position
     stop = f"commit_time:{stamp:%Y-%m-%dT%H:%M:%S}"
     run = make_cdc(
-        postgres_url, mariadb_url, str(tmp_path / "s.db"), mappings, options=CdcOptions(stop_position=stop)
+        postgres_url, mariadb_url, spool, mappings, task=task, options=CdcOptions(stop_position=stop)
     )
     try:
-        run.ensure_position()  # the slot exists before the first write
-        _execute(
-            postgres_url,
-            "INSERT INTO t VALUES (1, 'before'), (2, 'before')",
-            "UPDATE t SET v = 'b2' WHERE id = 2",
-        )
-        while run.capture.server_time() < stamp.timestamp() + 0.2:
-            time.sleep(0.1)
-        _execute(postgres_url, "INSERT INTO t VALUES (3, 'after')", "DELETE FROM t WHERE id = 1")
         run.start()
         assert run.wait(20), "the task did not stop at its stop position"
         assert run.stop_reason == "STOPPED_AT_COMMIT_TIME" and not run.error
