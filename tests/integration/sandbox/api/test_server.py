@@ -88,7 +88,7 @@ def test_services_share_moto_state_with_boto3(sandbox: SandboxHandle) -> None:
                 "MetricName": "CDCLatencySource",
                 "Value": 3.0,
                 "Unit": "Seconds",
-                "Timestamp": datetime.now(UTC),
+                "Timestamp": datetime.now(UTC).replace(tzinfo=None),  # naive UTC, as moto stores it
                 "Dimensions": [{"Name": "ReplicationTaskIdentifier", "Value": task}],
             }
         ],
