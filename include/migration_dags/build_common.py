@@ -7,25 +7,19 @@ passes ``**aws_args(plan)`` / ``**wait_args(plan)`` to its operators, so a chang
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from migration_plan.model import MigrationPlan
+from shared.retry import RETRY_POLICY
 
-DEFAULT_RETRIES = 2
 # How long a sensor or a deferred launch waits at most before the task fails (a launch takes minutes).
 MAX_WAIT_HOURS = 6
 
 
 def default_args(owner: str) -> dict:
-    """Retries with backoff for every task; tasks that must not retry (gates, checks) set retries=0."""
-    return {
-        "owner": owner,
-        "retries": DEFAULT_RETRIES,
-        "retry_delay": timedelta(seconds=30),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=10),
-    }
+    """The project's retry policy (shared/retry.py) for every task; tasks that must not retry (gates,
+    checks) set retries=0."""
+    return {"owner": owner, **RETRY_POLICY}
 
 
 def plan_dag_args(plan: MigrationPlan, dag_id: str, *tags: str, doc_md: str, **extra: Any) -> dict[str, Any]:

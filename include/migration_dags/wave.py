@@ -34,14 +34,13 @@ from operators.rollback import (
 )
 from sensors.assets import AssetEventSensor
 from sensors.mgn import MgnJobCompleteSensor, MgnReplicationReadySensor
+from shared.xcom import VALIDATION_REPORT_KEY
 
 from migration_dags.build_common import aws_args, plan_dag_args, wait_args
 from migration_dags.gates import approval_gate
 from migration_dags.naming import database_cutover_asset, wave_dag_id, wave_rollback_dag_id
 
 log = logging.getLogger("migration.rollback")
-
-REPORT_KEY = "validation_report"
 
 
 def _ids(wave: Wave) -> list[str]:
@@ -126,7 +125,7 @@ def _gate_body(plan: MigrationPlan, wave: Wave, stage: str, checks_task: str, jo
         f"{len(wave.servers)} servers: {', '.join(s.hostname for s in wave.servers)}.\n\n"
         f"MGN job `{{{{ ti.xcom_pull(task_ids='{job_task}') }}}}`: "
         f"[launch history]({console}#/launchHistory/{{{{ ti.xcom_pull(task_ids='{job_task}') }}}}).\n\n"
-        f"### Checks\n\n{{{{ ti.xcom_pull(task_ids='{checks_task}', key='{REPORT_KEY}') }}}}\n\n"
+        f"### Checks\n\n{{{{ ti.xcom_pull(task_ids='{checks_task}', key='{VALIDATION_REPORT_KEY}') }}}}\n\n"
         "**Approve** to go on. **Reject** (or no answer before the timeout) rolls the wave back."
     )
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from migration_plan.issues import Issue
+
+if TYPE_CHECKING:
+    from migration_plan.show import DagBuilder
 
 EXIT_OK, EXIT_WARNINGS, EXIT_ERRORS, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -63,7 +67,7 @@ def cmd_show(args) -> int:
         _print_issues(result.issues, "text")
         print(f"{args.plan}: not valid, nothing to show", file=sys.stderr)
         return EXIT_ERRORS
-    print(render_show(result, with_dags=not args.no_dags))
+    print(render_show(result, build_dags=None if args.no_dags else args.build_dags))
     return EXIT_OK
 
 
@@ -115,8 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, build_dags: DagBuilder | None = None) -> int:
+    """``build_dags``: what ``show`` lists the DAGs with (the entry point passes the DAG builders)."""
     args = build_parser().parse_args(argv)
+    args.build_dags = build_dags
     try:
         return args.func(args)
     except KeyboardInterrupt:

@@ -225,21 +225,15 @@ def _check_rules(rules: list, path: tuple, where: str) -> tuple[list[Issue], int
         for required in ("rule-id", "rule-name", "object-locator"):
             if required not in rule:
                 add("dms.table-mappings", rpath, f"{label}'{required}' is missing from this {rule_type} rule")
-        rule_id, rule_name = str(rule.get("rule-id", "")), str(rule.get("rule-name", ""))
-        if rule_id and rule_id in ids:
-            add(
-                "dms.table-mappings",
-                rpath,
-                f"{label}rule-id '{rule_id}' is used twice (rules[{ids[rule_id]}])",
-            )
-        ids.setdefault(rule_id, index)
-        if rule_name and rule_name in names:
-            add(
-                "dms.table-mappings",
-                rpath,
-                f"{label}rule-name '{rule_name}' is used twice (rules[{names[rule_name]}])",
-            )
-        names.setdefault(rule_name, index)
+        for key, seen in (("rule-id", ids), ("rule-name", names)):
+            value = str(rule.get(key, ""))
+            if value and value in seen:
+                add(
+                    "dms.table-mappings",
+                    rpath,
+                    f"{label}{key} '{value}' is used twice (rules[{seen[value]}])",
+                )
+            seen.setdefault(value, index)
         locator = rule.get("object-locator")
         if "object-locator" in rule and (
             not isinstance(locator, dict) or "schema-name" not in locator or "table-name" not in locator

@@ -43,6 +43,13 @@ def _settings(database: Database, section: str) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def _servers(plan: MigrationPlan):
+    """(yaml path, wave, server) of every server of the plan."""
+    for wave_index, wave in enumerate(plan.waves):
+        for server_index, server in enumerate(wave.servers):
+            yield ("waves", wave_index, "servers", server_index), wave, server
+
+
 def _databases(plan: MigrationPlan):
     for index, database in enumerate(plan.databases):
         yield ("databases", index), database
@@ -255,13 +262,9 @@ def _full_load_only(plan):
     "lower the record's ttl to 300 s or less some days before cutover, so a rollback takes effect quickly",
 )
 def _dns_ttl(plan):
-    for wave_index, wave in enumerate(plan.waves):
-        for server_index, server in enumerate(wave.servers):
-            if server.dns is not None and server.dns.ttl > 300:
-                yield (
-                    ("waves", wave_index, "servers", server_index, "dns", "ttl"),
-                    f"{server.dns.name} has a TTL of {server.dns.ttl} s",
-                )
+    for path, _, server in _servers(plan):
+        if server.dns is not None and server.dns.ttl > 300:
+            yield (*path, "dns", "ttl"), f"{server.dns.name} has a TTL of {server.dns.ttl} s"
 
 
 @rule(
@@ -271,10 +274,9 @@ def _dns_ttl(plan):
     "add health_checks (http, tcp or content_match) to the server or its wave: approvers need evidence",
 )
 def _no_health_checks(plan):
-    for wave_index, wave in enumerate(plan.waves):
-        for server_index, server in enumerate(wave.servers):
-            if wave.effective_health_checks(server).is_empty():
-                yield ("waves", wave_index, "servers", server_index), f"{server.hostname} is never checked"
+    for path, wave, server in _servers(plan):
+        if wave.effective_health_checks(server).is_empty():
+            yield path, f"{server.hostname} is never checked"
 
 
 @rule(
@@ -284,13 +286,9 @@ def _no_health_checks(plan):
     "set launch.byol: true to bring your own Windows licence, or keep false for licence-included (billed)",
 )
 def _windows_licensing(plan):
-    for wave_index, wave in enumerate(plan.waves):
-        for server_index, server in enumerate(wave.servers):
-            if server.os == "windows" and "byol" not in server.launch.model_fields_set:
-                yield (
-                    ("waves", wave_index, "servers", server_index, "launch"),
-                    f"{server.hostname} runs Windows; licensing defaults to licence-included",
-                )
+    for path, _, server in _servers(plan):
+        if server.os == "windows" and "byol" not in server.launch.model_fields_set:
+            yield (*path, "launch"), f"{server.hostname} runs Windows; licensing defaults to licence-included"
 
 
 @rule(
@@ -316,13 +314,9 @@ def _multi_az(plan):
     "workers can reach",
 )
 def _content_without_source(plan):
-    for wave_index, wave in enumerate(plan.waves):
-        for server_index, server in enumerate(wave.servers):
-            if wave.effective_health_checks(server).content_match and server.source_ip is None:
-                yield (
-                    ("waves", wave_index, "servers", server_index),
-                    f"{server.hostname}: content_match fetches from the source address MGN reports",
-                )
+    for path, wave, server in _servers(plan):
+        if wave.effective_health_checks(server).content_match and server.source_ip is None:
+            yield path, f"{server.hostname}: content_match fetches from the source address MGN reports"
 
 
 RULES_BY_ID = {r.id: r for r in RULES}

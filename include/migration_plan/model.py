@@ -11,6 +11,13 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from shared.aws_values import (
+    DMS_MIGRATION_TYPES,
+    MGN_LAUNCH_DISPOSITION,
+    MGN_RIGHT_SIZING,
+    ROUTE53_SWITCHED_TYPES,
+    one_of,
+)
 
 from migration_plan import defaults as D
 
@@ -25,7 +32,7 @@ SNS_ARN_PATTERN = r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$"
 Engine = Literal[
     "mysql", "mariadb", "postgres", "aurora", "aurora-postgresql", "oracle", "sqlserver", "sqlite"
 ]
-MigrationType = Literal["full-load", "full-load-and-cdc", "cdc"]
+MigrationType = Literal[DMS_MIGRATION_TYPES]
 
 
 def F(default: Any = ..., *, expected: str, fix: str | None = None, **kwargs: Any) -> Any:
@@ -121,14 +128,15 @@ class PlanSettings(StrictModel):
 class LaunchSettings(StrictModel):
     """MGN launch configuration of one server (UpdateLaunchConfiguration)."""
 
-    right_sizing: Literal["NONE", "BASIC", "IN_AWS"] = F(
-        D.LAUNCH["right_sizing"], expected="NONE, BASIC or IN_AWS (targetInstanceTypeRightSizingMethod)"
+    right_sizing: Literal[MGN_RIGHT_SIZING] = F(
+        D.LAUNCH["right_sizing"],
+        expected=f"{one_of(MGN_RIGHT_SIZING)} (targetInstanceTypeRightSizingMethod)",
     )
     copy_private_ip: bool = F(D.LAUNCH["copy_private_ip"], expected="true or false")
     copy_tags: bool = F(D.LAUNCH["copy_tags"], expected="true or false")
     byol: bool = F(D.LAUNCH["byol"], expected="true to bring your own OS licence (licensing.osByol)")
-    launch_disposition: Literal["STOPPED", "STARTED"] = F(
-        D.LAUNCH["launch_disposition"], expected="STARTED or STOPPED"
+    launch_disposition: Literal[MGN_LAUNCH_DISPOSITION] = F(
+        D.LAUNCH["launch_disposition"], expected=one_of(MGN_LAUNCH_DISPOSITION)
     )
 
 
@@ -144,7 +152,9 @@ class DnsRecord(StrictModel):
         pattern=r"^([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?$",
     )
     ttl: int = F(D.DNS["ttl"], expected="seconds between 0 and 172800", ge=0, le=172800)
-    type: Literal["A"] = F(D.DNS["type"], expected="A (the record points at the instance's IPv4 address)")
+    type: Literal[ROUTE53_SWITCHED_TYPES] = F(
+        D.DNS["type"], expected="A (the record points at the instance's IPv4 address)"
+    )
 
 
 class HttpCheck(StrictModel):
@@ -410,7 +420,7 @@ class Cleanup(StrictModel):
 class Database(StrictModel):
     name: str = F(expected=NAME_EXPECTED, pattern=NAME_PATTERN)
     description: str = F("", expected="free text shown in the database DAG's documentation")
-    migration_type: MigrationType = F(expected="full-load, full-load-and-cdc or cdc")
+    migration_type: MigrationType = F(expected=one_of(DMS_MIGRATION_TYPES))
     source: Endpoint = F(expected="the source endpoint (engine, host, port, database, credentials)")
     target: Endpoint = F(expected="the target endpoint (engine, host, port, database, credentials)")
     size_gb: float | None = F(None, expected="the source database size in GB (cost and storage lint)", gt=0)

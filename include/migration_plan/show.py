@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
@@ -10,6 +11,9 @@ from migration_plan.cost import estimate
 from migration_plan.validate import PlanResult
 
 DEFAULT_MARK = "  # default"
+# Builds the DAGs of a valid plan (migration_dags.build.build_plan_dags). The DAG builders are a layer above
+# the plan, so the plan package never imports them: the CLI's entry point (__main__) hands them in.
+DagBuilder = Callable[[PlanResult], list[Any]]
 
 
 def _render_model(model: BaseModel, indent: int, out: list[str]) -> None:
@@ -39,18 +43,17 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def _dag_lines(result: PlanResult) -> list[str]:
+def _dag_lines(result: PlanResult, build_dags: DagBuilder) -> list[str]:
     # Built by the same code Airflow runs, so what is shown is what the scheduler will see.
-    from migration_dags.build import build_plan_dags
-
     lines = []
-    for dag in build_plan_dags(result):
+    for dag in build_dags(result):
         lines.append(f"  {dag.dag_id}  (schedule: {dag.schedule or 'manual trigger'})")
         lines.append("    tasks: " + ", ".join(task.task_id for task in dag.topological_sort()))
     return lines
 
 
-def render_show(result: PlanResult, *, with_dags: bool = True) -> str:
+def render_show(result: PlanResult, *, build_dags: DagBuilder | None = None) -> str:
+    """The plan with its defaults, its DAGs (when given the builder) and its estimated cost."""
     plan = result.plan
     assert plan is not None, "show needs a valid plan"
     servers = sum(len(wave.servers) for wave in plan.waves)
@@ -61,8 +64,8 @@ def render_show(result: PlanResult, *, with_dags: bool = True) -> str:
         "",
     ]
     _render_model(plan, 0, out)
-    if with_dags:
-        out += ["", "DAGs:", *_dag_lines(result)]
+    if build_dags is not None:
+        out += ["", "DAGs:", *_dag_lines(result, build_dags)]
     cost = estimate(plan)
     out += ["", f"Estimated AWS cost (prices as of {cost.as_of}, {cost.price_region} on-demand, USD):"]
     if cost.region != cost.price_region:

@@ -94,34 +94,28 @@ class _Builder:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str):
-                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a collection"
-                self.issues.append(
-                    Issue.error(
-                        "yaml.bad-key",
-                        path,
-                        f"keys must be text, got {shown!r} ({type(key).__name__})",
-                        fix="quote the key (YAML reads yes/no/on/off as booleans and bare numbers as numbers)",
-                        position=_pos(key_node.start_mark),
-                    )
-                )
+            if issue := self._bad_key(key_node, key, path, result):
+                self.issues.append(issue)
                 continue
             child = (*path, key)
-            if key in result:
-                first = self.map.keys[child]
-                self.issues.append(
-                    Issue.error(
-                        "yaml.duplicate-key",
-                        child,
-                        f"duplicate key '{key}' (first at line {first.line})",
-                        fix="keep one of the two; YAML would silently use the last one",
-                        position=_pos(key_node.start_mark),
-                    )
-                )
-                continue
             self.map.keys[child] = _pos(key_node.start_mark)
             result[key] = self.build(value_node, child)
         return result
+
+    def _bad_key(self, key_node: yaml.Node, key: Any, path: PathTuple, result: dict) -> Issue | None:
+        """A key that is not text, or one the mapping already has."""
+        if not isinstance(key, str):
+            shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a collection"
+            code, where = "yaml.bad-key", path
+            message = f"keys must be text, got {shown!r} ({type(key).__name__})"
+            fix = "quote the key (YAML reads yes/no/on/off as booleans and bare numbers as numbers)"
+        elif key in result:
+            code, where = "yaml.duplicate-key", (*path, key)
+            message = f"duplicate key '{key}' (first at line {self.map.keys[where].line})"
+            fix = "keep one of the two; YAML would silently use the last one"
+        else:
+            return None
+        return Issue.error(code, where, message, fix=fix, position=_pos(key_node.start_mark))
 
 
 def load_yaml(path: Path) -> LoadedYaml:

@@ -84,25 +84,22 @@ class MgnHook(StandardRetriesMixin, AwsBaseHook):
 
     # --- jobs ---------------------------------------------------------------------------------------------
     def start_test(self, source_server_ids: list[str], tags: dict[str, str] | None = None) -> dict[str, Any]:
-        return self._call(
-            "start_test", single_attempt=True, sourceServerIDs=list(source_server_ids), tags=tags or None
-        )["job"]
+        return self._start_job("start_test", source_server_ids, tags)
 
     def start_cutover(
         self, source_server_ids: list[str], tags: dict[str, str] | None = None
     ) -> dict[str, Any]:
-        return self._call(
-            "start_cutover", single_attempt=True, sourceServerIDs=list(source_server_ids), tags=tags or None
-        )["job"]
+        return self._start_job("start_cutover", source_server_ids, tags)
 
     def terminate_target_instances(
         self, source_server_ids: list[str], tags: dict[str, str] | None = None
     ) -> dict[str, Any]:
+        return self._start_job("terminate_target_instances", source_server_ids, tags)
+
+    def _start_job(self, operation: str, source_server_ids: list[str], tags: dict[str, str] | None) -> dict:
+        """A job-starting call takes no client token: sent once, never resent by botocore (see _call)."""
         return self._call(
-            "terminate_target_instances",
-            single_attempt=True,
-            sourceServerIDs=list(source_server_ids),
-            tags=tags or None,
+            operation, single_attempt=True, sourceServerIDs=list(source_server_ids), tags=tags or None
         )["job"]
 
     def describe_jobs(

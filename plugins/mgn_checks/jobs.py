@@ -90,20 +90,31 @@ def failure_message(outcome: JobOutcome, log_items: list[dict[str, Any]]) -> str
     return "\n".join(lines)
 
 
-def job_result(hook: Any, job_id: str) -> dict[str, str]:
-    """
-    ``{source_server_id: ec2_instance_id}`` of a finished job that worked on every server; else raise with
-    the failed servers, their job log and the next step (the log is fetched only on failure):
-    AirflowFailException (no Airflow retry) when a server failed, AirflowException when one is unfinished.
-    """
-    from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
+def describe_outcome(hook: Any, job_id: str) -> JobOutcome:
+    """The job's outcome as MGN describes it now; a job MGN does not know is an error."""
+    from airflow.providers.common.compat.sdk import AirflowException
 
     job = hook.describe_job(job_id)
     if job is None:
         raise AirflowException(f"MGN job {job_id} not found (wrong region or account?)")
-    outcome = evaluate_job(job)
+    return evaluate_job(job)
+
+
+def verdict(hook: Any, outcome: JobOutcome) -> dict[str, str]:
+    """
+    ``{source_server_id: ec2_instance_id}`` of a job that worked on every server; else raise with the
+    failed servers, their job log and the next step (the log is fetched only on failure):
+    AirflowFailException (no Airflow retry) when a server failed, AirflowException when one is unfinished.
+    """
+    from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
+
     if outcome.succeeded:
         return outcome.instances
-    message = failure_message(outcome, hook.describe_job_log_items(job_id))
+    message = failure_message(outcome, hook.describe_job_log_items(outcome.job_id))
     # A failed launch is final (retrying the wait changes nothing); a job still running may yet finish.
     raise AirflowFailException(message) if outcome.failed else AirflowException(message)
+
+
+def job_result(hook: Any, job_id: str) -> dict[str, str]:
+    """The verdict on a job that stopped moving (after a waiter or a trigger fired)."""
+    return verdict(hook, describe_outcome(hook, job_id))

@@ -22,8 +22,7 @@ from airflow.providers.common.compat.sdk import AirflowException
 from hooks.ec2 import Ec2ClientHook
 from hooks.mgn import MgnHook
 from hooks.route53 import Route53Hook, fqdn
-
-from operators.defaults import with_retry_defaults
+from shared.retry import with_retry_defaults
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

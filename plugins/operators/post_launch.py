@@ -21,14 +21,11 @@ from mgn_checks.post_launch import (
     tcp_probe,
     with_retries,
 )
-
-from operators.defaults import with_retry_defaults
+from shared.retry import with_retry_defaults
+from shared.xcom import VALIDATION_REPORT_KEY, VALIDATION_RESULTS_KEY
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
-
-RESULTS_XCOM_KEY = "validation_results"
-REPORT_XCOM_KEY = "validation_report"
 
 
 def source_address(server: dict[str, Any]) -> str | None:
@@ -113,8 +110,8 @@ class MgnPostLaunchValidationOperator(AwsBaseOperator[MgnHook]):
                 )
                 for row in table
             ]
-        context["ti"].xcom_push(key=RESULTS_XCOM_KEY, value=rows)
-        context["ti"].xcom_push(key=REPORT_XCOM_KEY, value=results_markdown(rows))
+        context["ti"].xcom_push(key=VALIDATION_RESULTS_KEY, value=rows)
+        context["ti"].xcom_push(key=VALIDATION_REPORT_KEY, value=results_markdown(rows))
         self._log_table(rows)
         failed = [r for r in rows if not r["ok"]]
         if failed and not self.report_only:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from mgn_checks.ids import as_id_list
 
 from operators.dns import Route53RevertRecordOperator
-from operators.mgn import MgnTerminateTargetInstancesOperator, MgnWaveOperator, _lifecycle_state
+from operators.mgn.terminate import MgnTerminateTargetInstancesOperator
+from operators.mgn.wave_base import MgnWaveOperator, lifecycle_state
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -34,7 +35,7 @@ class MgnRevertLifecycleOperator(MgnWaveOperator):
         finalized: list[str] = []
         unchanged: dict[str, str] = {}
         for sid, server in servers.items():
-            state = _lifecycle_state(server)
+            state = lifecycle_state(server)
             if state in self.REVERT:
                 self.hook.change_server_life_cycle_state(sid, self.REVERT[state])
                 reverted[sid] = f"{state} -> {self.REVERT[state]}"

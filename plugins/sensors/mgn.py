@@ -8,18 +8,14 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.amazon.aws.sensors.base_aws import AwsBaseSensor
 from airflow.providers.amazon.aws.utils import validate_execute_complete_event
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
-from airflow.providers.common.compat.sdk import (
-    AirflowException,
-    AirflowFailException,
-    PokeReturnValue,
-    conf,
-)
+from airflow.providers.common.compat.sdk import AirflowException, PokeReturnValue, conf
 from hooks.mgn import MgnHook
 from links.mgn import MgnJobLink, MgnSourceServersLink
 from mgn_checks.ids import as_id_list
-from mgn_checks.jobs import evaluate_job, failure_message, job_result
+from mgn_checks.jobs import describe_outcome, job_result, verdict
 from mgn_checks.replication import evaluate_replication
-from operators.defaults import with_retry_defaults
+from shared.retry import with_retry_defaults
+from shared.waiting import WAITER_DELAY, WAITER_MAX_ATTEMPTS, trigger_kwargs
 from triggers.mgn import MgnJobCompleteTrigger, MgnReplicationReadyTrigger
 
 if TYPE_CHECKING:
@@ -35,8 +31,8 @@ class _MgnWaitingSensor(AwsBaseSensor[MgnHook]):
         self,
         *,
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
-        waiter_delay: int = 30,
-        waiter_max_attempts: int = 240,
+        waiter_delay: int = WAITER_DELAY,
+        waiter_max_attempts: int = WAITER_MAX_ATTEMPTS,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("poke_interval", waiter_delay)
@@ -46,15 +42,9 @@ class _MgnWaitingSensor(AwsBaseSensor[MgnHook]):
         self.waiter_delay = waiter_delay
         self.waiter_max_attempts = waiter_max_attempts
 
-    def _trigger_kwargs(self) -> dict[str, Any]:
-        return {
-            "waiter_delay": int(self.waiter_delay),
-            "waiter_max_attempts": int(self.waiter_max_attempts),
-            "aws_conn_id": self.aws_conn_id,
-            "region_name": self.region_name,
-            "verify": self.verify,
-            "botocore_config": self.botocore_config,
-        }
+    def persist_link(self, link: type, context: Context, **values: Any) -> None:
+        kwargs = {"region_name": self.hook.conn_region_name, "aws_partition": self.hook.conn_partition}
+        link.persist(context=context, operator=self, **kwargs, **values)
 
 
 class MgnReplicationReadySensor(_MgnWaitingSensor):
@@ -79,19 +69,14 @@ class MgnReplicationReadySensor(_MgnWaitingSensor):
         self.max_lag_seconds = max_lag_seconds
 
     def execute(self, context: Context) -> Any:
-        MgnSourceServersLink.persist(
-            context=context,
-            operator=self,
-            region_name=self.hook.conn_region_name,
-            aws_partition=self.hook.conn_partition,
-        )
+        self.persist_link(MgnSourceServersLink, context)
         if not self.deferrable:
             return super().execute(context=context)
         self.defer(
             trigger=MgnReplicationReadyTrigger(
                 source_server_ids=as_id_list(self.source_server_ids),
                 max_lag_seconds=float(self.max_lag_seconds),
-                **self._trigger_kwargs(),
+                **trigger_kwargs(self),
             ),
             method_name="execute_complete",
         )
@@ -138,25 +123,16 @@ class MgnJobCompleteSensor(_MgnWaitingSensor):
         self.job_id = job_id
 
     def execute(self, context: Context) -> Any:
-        MgnJobLink.persist(
-            context=context,
-            operator=self,
-            region_name=self.hook.conn_region_name,
-            aws_partition=self.hook.conn_partition,
-            job_id=self.job_id,
-        )
+        self.persist_link(MgnJobLink, context, job_id=self.job_id)
         if not self.deferrable:
             return super().execute(context=context)
         self.defer(
-            trigger=MgnJobCompleteTrigger(job_id=self.job_id, **self._trigger_kwargs()),
+            trigger=MgnJobCompleteTrigger(job_id=self.job_id, **trigger_kwargs(self)),
             method_name="execute_complete",
         )
 
     def poke(self, context: Context) -> PokeReturnValue:
-        job = self.hook.describe_job(self.job_id)
-        if job is None:
-            raise AirflowException(f"MGN job {self.job_id} not found (wrong region or account?)")
-        outcome = evaluate_job(job)
+        outcome = describe_outcome(self.hook, self.job_id)
         self.log.info(
             "MGN job %s %s: done %s, pending %s, failed %s",
             self.job_id,
@@ -167,10 +143,7 @@ class MgnJobCompleteSensor(_MgnWaitingSensor):
         )
         if not outcome.finished:
             return PokeReturnValue(is_done=False)
-        if outcome.succeeded:
-            return PokeReturnValue(is_done=True, xcom_value=outcome.instances)
-        message = failure_message(outcome, self.hook.describe_job_log_items(self.job_id))
-        raise AirflowFailException(message) if outcome.failed else AirflowException(message)
+        return PokeReturnValue(is_done=True, xcom_value=verdict(self.hook, outcome))
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, str]:
         event = validate_execute_complete_event(event)

@@ -17,6 +17,7 @@ from airflow.providers.common.compat.sdk import AirflowException
 from airflow.triggers.base import TriggerEvent
 from hooks.mgn import MgnHook
 from mgn_checks.replication import evaluate_replication
+from shared.waiting import WAITER_DELAY, WAITER_MAX_ATTEMPTS
 
 
 class MgnJobCompleteTrigger(AwsBaseWaiterTrigger):
@@ -25,6 +26,8 @@ class MgnJobCompleteTrigger(AwsBaseWaiterTrigger):
 
     The event only says the job stopped moving; the sensor then judges the outcome (every server LAUNCHED,
     or TERMINATED for a terminate job) and, on failure, reads the job log to explain it.
+
+    :param aws: ``aws_conn_id``, ``region_name``, ``verify``, ``botocore_config`` (``shared.waiting.trigger_kwargs``).
     """
 
     aws_hook_class = MgnHook
@@ -33,12 +36,9 @@ class MgnJobCompleteTrigger(AwsBaseWaiterTrigger):
         self,
         *,
         job_id: str,
-        waiter_delay: int = 30,
-        waiter_max_attempts: int = 240,
-        aws_conn_id: str | None = "aws_default",
-        region_name: str | None = None,
-        verify: bool | str | None = None,
-        botocore_config: dict | None = None,
+        waiter_delay: int = WAITER_DELAY,
+        waiter_max_attempts: int = WAITER_MAX_ATTEMPTS,
+        **aws: Any,
     ) -> None:
         super().__init__(
             serialized_fields={"job_id": job_id},
@@ -51,10 +51,7 @@ class MgnJobCompleteTrigger(AwsBaseWaiterTrigger):
             return_value=job_id,
             waiter_delay=waiter_delay,
             waiter_max_attempts=waiter_max_attempts,
-            aws_conn_id=aws_conn_id,
-            region_name=region_name,
-            verify=verify,
-            botocore_config=botocore_config,
+            **aws,
         )
 
 
@@ -66,6 +63,8 @@ class MgnReplicationReadyTrigger(AwsBaseWaiterTrigger):
     STOPPED or DISCONNECTED its failure. A waiter cannot compare ``lagDuration`` (an ISO-8601 string such as
     ``PT2M30S``) with a threshold chosen per plan, so after the waiter succeeds this trigger parses the lag
     in Python and, while some server lags, goes on polling within the same attempt budget.
+
+    :param aws: as for ``MgnJobCompleteTrigger``.
     """
 
     aws_hook_class = MgnHook
@@ -75,12 +74,9 @@ class MgnReplicationReadyTrigger(AwsBaseWaiterTrigger):
         *,
         source_server_ids: list[str],
         max_lag_seconds: float,
-        waiter_delay: int = 30,
-        waiter_max_attempts: int = 240,
-        aws_conn_id: str | None = "aws_default",
-        region_name: str | None = None,
-        verify: bool | str | None = None,
-        botocore_config: dict | None = None,
+        waiter_delay: int = WAITER_DELAY,
+        waiter_max_attempts: int = WAITER_MAX_ATTEMPTS,
+        **aws: Any,
     ) -> None:
         self.source_server_ids = list(source_server_ids)
         self.max_lag_seconds = max_lag_seconds
@@ -98,10 +94,7 @@ class MgnReplicationReadyTrigger(AwsBaseWaiterTrigger):
             return_value=self.source_server_ids,
             waiter_delay=waiter_delay,
             waiter_max_attempts=waiter_max_attempts,
-            aws_conn_id=aws_conn_id,
-            region_name=region_name,
-            verify=verify,
-            botocore_config=botocore_config,
+            **aws,
         )
 
     def _event(self, status: str, message: str | None = None) -> TriggerEvent:

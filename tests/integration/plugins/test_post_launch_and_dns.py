@@ -8,8 +8,9 @@ import pytest
 from airflow.providers.common.compat.sdk import AirflowException
 from operators.dns import Route53RevertRecordOperator, Route53SwitchRecordOperator
 from operators.mgn import MgnStartTestOperator
-from operators.post_launch import RESULTS_XCOM_KEY, MgnPostLaunchValidationOperator
+from operators.post_launch import MgnPostLaunchValidationOperator
 from sensors.mgn import MgnJobCompleteSensor
+from shared.xcom import VALIDATION_RESULTS_KEY as RESULTS_XCOM_KEY
 
 from tests.integration.sandbox.helpers import private_ip
 

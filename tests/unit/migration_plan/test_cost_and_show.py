@@ -43,7 +43,9 @@ def test_mgn_charges_after_the_free_period_and_unknown_classes_are_not_guessed(t
 
 
 def test_show_prints_defaults_dags_and_cost(capsys):
-    assert main(["show", str(EXAMPLE)]) == 0
+    from migration_dags.build import build_plan_dags
+
+    assert main(["show", str(EXAMPLE)], build_dags=build_plan_dags) == 0
     out = capsys.readouterr().out
     assert "copy_tags: true  # default" in out
     assert "acme-dc1__preflight" in out and "validate_plan" in out

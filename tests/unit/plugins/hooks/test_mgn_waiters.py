@@ -25,6 +25,7 @@ def test_job_completed_waits_through_started_then_succeeds(hook, stub):
     stubber.add_client_error("describe_jobs", service_error_code="ThrottlingException", http_status_code=429)
     stubber.add_response("describe_jobs", {"items": [job(jid("j"), {sid(1): "LAUNCHED"})]}, args)
     hook.get_waiter("job_completed").wait(**args, WaiterConfig=FAST)
+    stubber.assert_no_pending_responses()  # it polled through STARTED and the throttle until LAUNCHED
 
 
 def test_job_completed_fails_fast_on_a_failed_launch(hook, stub):
@@ -48,6 +49,7 @@ def test_replication_continuous_needs_every_server(hook, stub):
     hook.get_waiter("replication_continuous").wait(
         filters={"sourceServerIDs": [sid(1), sid(2)]}, WaiterConfig=FAST
     )
+    stubber.assert_no_pending_responses()  # BACKLOG kept it waiting for a second poll
 
 
 @pytest.mark.parametrize("state", ["STALLED", "STOPPED", "DISCONNECTED"])

@@ -8,12 +8,9 @@ from unittest import mock
 import pytest
 from airflow.providers.common.compat.sdk import AirflowException
 from hooks.ec2 import Ec2ClientHook
-from operators.post_launch import (
-    REPORT_XCOM_KEY,
-    RESULTS_XCOM_KEY,
-    MgnPostLaunchValidationOperator,
-    source_address,
-)
+from operators.post_launch import MgnPostLaunchValidationOperator, source_address
+from shared.xcom import VALIDATION_REPORT_KEY as REPORT_XCOM_KEY
+from shared.xcom import VALIDATION_RESULTS_KEY as RESULTS_XCOM_KEY
 
 from tests.unit.plugins.conftest import server, sid
 
