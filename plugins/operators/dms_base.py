@@ -11,9 +11,9 @@ from airflow.providers.amazon.aws.utils.waiter_with_logging import wait
 from airflow.providers.common.compat.sdk import AirflowException, conf
 from hooks.dms import DmsMigrationHook
 from links.dms import DmsEndpointsLink, DmsReplicationInstanceLink, DmsTaskLink
+from shared.retry import with_retry_defaults
+from shared.waiting import trigger_kwargs
 from triggers.dms import DmsWaiterTrigger
-
-from operators.defaults import with_retry_defaults
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -70,12 +70,7 @@ class DmsBaseOperator(AwsBaseOperator[DmsMigrationHook]):
                     failure_message=f"{spec.what} failed",
                     status_message=spec.what,
                     status_queries=spec.status_queries,
-                    waiter_delay=int(self.waiter_delay),
-                    waiter_max_attempts=int(self.waiter_max_attempts),
-                    aws_conn_id=self.aws_conn_id,
-                    region_name=self.region_name,
-                    verify=self.verify,
-                    botocore_config=self.botocore_config,
+                    **trigger_kwargs(self),
                 ),
                 method_name="execute_complete",
             )

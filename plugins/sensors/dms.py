@@ -23,7 +23,8 @@ from dms_checks.tables import TablesReport, evaluate_full_load, evaluate_validat
 from hooks.cloudwatch import DmsMetricsHook
 from hooks.dms import DmsMigrationHook, resource_id
 from links.dms import DmsTaskLink
-from operators.defaults import with_retry_defaults
+from shared.retry import with_retry_defaults
+from shared.waiting import WAITER_DELAY, WAITER_MAX_ATTEMPTS, trigger_kwargs
 from triggers.dms import CdcLagTrigger, DmsTableStatesTrigger
 
 if TYPE_CHECKING:
@@ -37,8 +38,8 @@ class _Waiting:
     def split_waiting(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """(the sensor's kwargs with poke_interval/timeout/retries filled, the waiting parameters)."""
         waiting = {
-            "waiter_delay": kwargs.pop("waiter_delay", 30),
-            "waiter_max_attempts": kwargs.pop("waiter_max_attempts", 240),
+            "waiter_delay": kwargs.pop("waiter_delay", WAITER_DELAY),
+            "waiter_max_attempts": kwargs.pop("waiter_max_attempts", WAITER_MAX_ATTEMPTS),
             "deferrable": kwargs.pop(
                 "deferrable", conf.getboolean("operators", "default_deferrable", fallback=False)
             ),
@@ -60,16 +61,6 @@ class _Waiting:
             aws_partition=self.hook.conn_partition,
             task_identifier=resource_id(self.replication_task_arn),
         )
-
-    def trigger_kwargs(self) -> dict[str, Any]:
-        return {
-            "waiter_delay": int(self.waiter_delay),
-            "waiter_max_attempts": int(self.waiter_max_attempts),
-            "aws_conn_id": self.aws_conn_id,
-            "region_name": self.region_name,
-            "verify": self.verify,
-            "botocore_config": self.botocore_config,
-        }
 
 
 class _DmsTablesSensor(_Waiting, AwsBaseSensor[DmsMigrationHook]):
@@ -102,7 +93,7 @@ class _DmsTablesSensor(_Waiting, AwsBaseSensor[DmsMigrationHook]):
             trigger=DmsTableStatesTrigger(
                 replication_task_arn=self.replication_task_arn,
                 waiter_name=self.waiter_name,
-                **self.trigger_kwargs(),
+                **trigger_kwargs(self),
             ),
             method_name="execute_complete",
         )
@@ -266,7 +257,7 @@ class DmsCdcLagSensor(_Waiting, AwsBaseSensor[DmsMetricsHook]):
                 period=int(self.period),
                 start_time=now - back,
                 end_time=now + ahead,
-                **self.trigger_kwargs(),
+                **trigger_kwargs(self),
             ),
             method_name="execute_complete",
         )
