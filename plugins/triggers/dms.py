@@ -23,6 +23,7 @@ from hooks.cloudwatch import (
     task_dimensions,
 )
 from hooks.dms import DmsMigrationHook, resource_id, task_filters
+from shared.waiting import WAITER_DELAY, WAITER_MAX_ATTEMPTS
 
 
 class DmsWaiterTrigger(AwsBaseWaiterTrigger):
@@ -31,6 +32,9 @@ class DmsWaiterTrigger(AwsBaseWaiterTrigger):
 
     One class for every DMS resource wait (instance available, connections tested, task ready, running,
     stopped, deleted): the waiter name and its arguments travel in the serialized trigger.
+
+    ``aws`` (here and in the other DMS triggers): ``aws_conn_id``, ``region_name``, ``verify``,
+    ``botocore_config``, as ``shared.waiting.trigger_kwargs`` hands them over.
     """
 
     aws_hook_class = DmsMigrationHook
@@ -46,10 +50,7 @@ class DmsWaiterTrigger(AwsBaseWaiterTrigger):
         status_queries: list[str],
         waiter_delay: int = 15,
         waiter_max_attempts: int = 120,
-        aws_conn_id: str | None = "aws_default",
-        region_name: str | None = None,
-        verify: bool | str | None = None,
-        botocore_config: dict | None = None,
+        **aws: Any,
     ) -> None:
         super().__init__(
             serialized_fields={
@@ -68,10 +69,7 @@ class DmsWaiterTrigger(AwsBaseWaiterTrigger):
             return_value=return_value,
             waiter_delay=waiter_delay,
             waiter_max_attempts=waiter_max_attempts,
-            aws_conn_id=aws_conn_id,
-            region_name=region_name,
-            verify=verify,
-            botocore_config=botocore_config,
+            **aws,
         )
 
 
@@ -90,12 +88,9 @@ class DmsTableStatesTrigger(AwsBaseWaiterTrigger):
         *,
         replication_task_arn: str,
         waiter_name: str,
-        waiter_delay: int = 30,
-        waiter_max_attempts: int = 240,
-        aws_conn_id: str | None = "aws_default",
-        region_name: str | None = None,
-        verify: bool | str | None = None,
-        botocore_config: dict | None = None,
+        waiter_delay: int = WAITER_DELAY,
+        waiter_max_attempts: int = WAITER_MAX_ATTEMPTS,
+        **aws: Any,
     ) -> None:
         self.replication_task_arn = replication_task_arn
         super().__init__(
@@ -109,10 +104,7 @@ class DmsTableStatesTrigger(AwsBaseWaiterTrigger):
             return_value=replication_task_arn,
             waiter_delay=waiter_delay,
             waiter_max_attempts=waiter_max_attempts,
-            aws_conn_id=aws_conn_id,
-            region_name=region_name,
-            verify=verify,
-            botocore_config=botocore_config,
+            **aws,
         )
 
     def _event(self, status: str, message: str | None = None) -> TriggerEvent:
@@ -180,12 +172,9 @@ class CdcLagTrigger(AwsBaseWaiterTrigger):
         period: int,
         start_time: int,
         end_time: int,
-        waiter_delay: int = 30,
-        waiter_max_attempts: int = 240,
-        aws_conn_id: str | None = "aws_default",
-        region_name: str | None = None,
-        verify: bool | str | None = None,
-        botocore_config: dict | None = None,
+        waiter_delay: int = WAITER_DELAY,
+        waiter_max_attempts: int = WAITER_MAX_ATTEMPTS,
+        **aws: Any,
     ) -> None:
         fields = {
             "instance_identifier": instance_identifier,
@@ -216,8 +205,5 @@ class CdcLagTrigger(AwsBaseWaiterTrigger):
             return_value=task_resource_id,
             waiter_delay=waiter_delay,
             waiter_max_attempts=waiter_max_attempts,
-            aws_conn_id=aws_conn_id,
-            region_name=region_name,
-            verify=verify,
-            botocore_config=botocore_config,
+            **aws,
         )
