@@ -16,24 +16,11 @@ from migration_plan.model import Database, MigrationPlan
 from migration_plan.validate import PlanResult
 
 from migration_dags import database_parts as P
-from migration_dags.build_common import default_args
+from migration_dags.build_common import aws_args, plan_dag_args, wait_args
 from migration_dags.gates import approval_gate
 from migration_dags.naming import database_cutover_asset, database_dag_id
 
 DOWNTIME_KEY = "downtime"
-
-
-def _aws(plan: MigrationPlan) -> dict:
-    return {"aws_conn_id": plan.plan.aws_conn_id, "region_name": plan.plan.region}
-
-
-def _wait(plan: MigrationPlan, hours: float = 6) -> dict:
-    poll = plan.plan.poll_interval_seconds
-    return {
-        "deferrable": True,
-        "waiter_delay": poll,
-        "waiter_max_attempts": max(1, int(hours * 3600) // poll),
-    }
 
 
 def measure_downtime(ti, budget: int, read_only_task: str | None, switch_task: str | None) -> dict:
@@ -106,7 +93,7 @@ def _switch_tasks(plan: MigrationPlan, db: Database, revert: bool, **kwargs) -> 
     switch = db.cutover.address_switch
     if switch is None:
         return []
-    aws, task_id = _aws(plan), "restore_address" if revert else "switch_address"
+    aws, task_id = aws_args(plan), "restore_address" if revert else "switch_address"
     value = switch.value or db.target.host or db.target.database
     if switch.route53:
         r = switch.route53
@@ -142,7 +129,7 @@ def add_rollback(plan: MigrationPlan, db: Database) -> TaskGroup:
                     users=db.cutover.read_only_users,
                     read_only=False,
                     trigger_rule=TriggerRule.ONE_FAILED,
-                    **_aws(plan),
+                    **aws_args(plan),
                 )
             )
         steps += _switch_tasks(
@@ -160,7 +147,7 @@ def _prepare(plan: MigrationPlan, db: Database, rules: list, ids: dict[str, str]
         DmsTestConnectionsOperator,
     )
 
-    aws, wait = _aws(plan), _wait(plan, hours=1)
+    aws, wait = aws_args(plan), wait_args(plan, max_hours=1)
     ri = db.replication_instance
     instance = DmsReplicationInstanceOperator(
         task_id="replication_instance",
@@ -211,7 +198,7 @@ def _check(plan: MigrationPlan, db: Database, rules: list, task_arn, docs_dir: s
 
     if db.migration_type == "cdc":
         return []
-    aws, wait = _aws(plan), _wait(plan)
+    aws, wait = aws_args(plan), wait_args(plan)
     steps: list = [
         DmsFullLoadCompleteSensor(task_id="full_load", replication_task_arn=task_arn, **wait, **aws)
     ]
@@ -254,7 +241,7 @@ def _drain(plan: MigrationPlan, db: Database, rules: list, ids: dict, task_arn, 
 
     if db.migration_type not in P.CDC_TYPES:
         return []
-    aws, cut = _aws(plan), db.cutover
+    aws, cut = aws_args(plan), db.cutover
     steps: list = []
     if cut.source_read_only:
         steps.append(
@@ -270,7 +257,7 @@ def _drain(plan: MigrationPlan, db: Database, rules: list, ids: dict, task_arn, 
             max_lag_seconds=cut.max_cdc_lag_seconds,
             consecutive_datapoints=cut.lag_datapoints,
             period=cut.lag_period_seconds,
-            **_wait(plan, hours=2),
+            **wait_args(plan, max_hours=2),
             **aws,
         )
     )
@@ -285,7 +272,7 @@ def _drain(plan: MigrationPlan, db: Database, rules: list, ids: dict, task_arn, 
             )
         )
     steps.append(
-        DmsStopTaskOperator(task_id="stop_task", replication_task_arn=task_arn, **_wait(plan, 1), **aws)
+        DmsStopTaskOperator(task_id="stop_task", replication_task_arn=task_arn, **wait_args(plan, 1), **aws)
     )
     return steps
 
@@ -294,7 +281,7 @@ def _cleanup(plan: MigrationPlan, db: Database, ids: dict) -> list:
     from operators.dms import DmsDeleteTaskOperator
     from operators.dms_resources import DmsDeleteEndpointOperator, DmsDeleteReplicationInstanceOperator
 
-    aws, wait, c = _aws(plan), _wait(plan, 1), db.cleanup
+    aws, wait, c = aws_args(plan), wait_args(plan, 1), db.cleanup
     steps: list = []
     if c.delete_task:
         steps.append(DmsDeleteTaskOperator(task_id="delete_task", identifier=ids["task"], **wait, **aws))
@@ -326,14 +313,9 @@ def build_database_dag(result: PlanResult, db: Database) -> DAG:
     ids = P.identifiers(plan, db)
     approvers = plan.database_approvers(db)
     docs_dir = f"{{{{ var.value.get('migration_data_docs_dir', '/tmp/migration-data-docs') }}}}/{db.name}/{{{{ run_id }}}}"
+    dag_id = database_dag_id(plan.plan.name, db.name)
     with DAG(
-        dag_id=database_dag_id(plan.plan.name, db.name),
-        schedule=None,
-        catchup=False,
-        max_active_runs=1,
-        default_args=default_args(plan.plan.owner),
-        tags=["migration", f"plan:{plan.plan.name}", "dms", "database"],
-        doc_md=P.database_doc(plan, db),
+        **plan_dag_args(plan, dag_id, "dms", "database", doc_md=P.database_doc(plan, db), max_active_runs=1)
     ) as dag:
         prepare = _prepare(plan, db, rules, ids)
         task_arn = prepare[3].output

@@ -21,7 +21,7 @@ from airflow.providers.common.compat.sdk import AirflowException, BaseOperator
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-from operators.defaults import with_retry_defaults
+from shared.retry import with_retry_defaults
 
 
 def _aws(op: Any) -> dict[str, Any]:

@@ -26,6 +26,7 @@ PLAN_AWS_ENUMS = {
     ("LaunchSettings", "launch_disposition"): ("mgn", "LaunchDisposition"),
     ("Database", "migration_type"): ("dms", "MigrationTypeValue"),
     ("DnsRecord", "type"): ("route53", "RRType"),
+    ("DatabaseDnsRecord", "type"): ("route53", "RRType"),
 }
 # plan field -> the botocore member whose documentation lists the valid values (a plain string in the model)
 PLAN_AWS_DOCUMENTED = {("Endpoint", "engine"): ("dms", "CreateEndpointMessage", "EngineName")}
