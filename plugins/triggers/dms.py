@@ -6,13 +6,10 @@ path of an operator and its deferred path judge the same states.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-from airflow.providers.amazon.aws.exceptions import WaiterMaxAttemptsError
 from airflow.providers.amazon.aws.triggers.base import AwsBaseWaiterTrigger
-from airflow.providers.amazon.aws.utils.waiter_with_logging import async_wait
 from airflow.providers.common.compat.sdk import AirflowException
 from airflow.triggers.base import TriggerEvent
 from hooks.cloudwatch import (
@@ -24,6 +21,8 @@ from hooks.cloudwatch import (
 )
 from hooks.dms import DmsMigrationHook, resource_id, task_filters
 from shared.waiting import WAITER_DELAY, WAITER_MAX_ATTEMPTS
+
+from triggers.stepwise import StepwiseWaiterMixin
 
 
 class DmsWaiterTrigger(AwsBaseWaiterTrigger):
@@ -73,7 +72,7 @@ class DmsWaiterTrigger(AwsBaseWaiterTrigger):
         )
 
 
-class DmsTableStatesTrigger(AwsBaseWaiterTrigger):
+class DmsTableStatesTrigger(StepwiseWaiterMixin, AwsBaseWaiterTrigger):
     """
     Fire when a task's tables all reached a state (``full_load_complete`` or ``validation_complete``), or
     as soon as one table failed, or the task itself failed or stopped short (table states then never move).
@@ -107,12 +106,6 @@ class DmsTableStatesTrigger(AwsBaseWaiterTrigger):
             **aws,
         )
 
-    def _event(self, status: str, message: str | None = None) -> TriggerEvent:
-        payload: dict[str, Any] = {"status": status, self.return_key: self.return_value}
-        if message:
-            payload["message"] = message
-        return TriggerEvent(payload)
-
     async def _task_problem(self, client: Any) -> str | None:
         response = await client.describe_replication_tasks(
             Filters=task_filters(self.replication_task_arn), WithoutSettings=True
@@ -127,28 +120,16 @@ class DmsTableStatesTrigger(AwsBaseWaiterTrigger):
         hook = self.hook()
         async with await hook.get_async_conn() as client:
             waiter = hook.get_waiter(self.waiter_name, deferrable=True, client=client)
-            for attempt in range(self.attempts):
-                if attempt:
-                    await asyncio.sleep(self.waiter_delay)
-                try:
-                    await async_wait(
-                        waiter,
-                        self.waiter_delay,
-                        1,
-                        self.waiter_args,
-                        self.failure_message,
-                        self.status_message,
-                        self.status_queries,
-                    )
-                except WaiterMaxAttemptsError:
+            try:
+                async for done in self.waiter_attempts(waiter):
+                    if done:
+                        yield self._event("success")
+                        return
                     if problem := await self._task_problem(client):
                         yield self._event("error", problem)
                         return
-                    continue
-                except AirflowException as error:
-                    yield self._event_from_exception(error)
-                    return
-                yield self._event("success")
+            except AirflowException as error:
+                yield self._event_from_exception(error)
                 return
         yield self._event("error", f"tables not done after {self.attempts} attempts")
 

@@ -6,18 +6,17 @@ the blocking path uses (``hooks/waiters/mgn.json``), so poke and deferred modes 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-from airflow.providers.amazon.aws.exceptions import WaiterMaxAttemptsError, WaiterNoCredentialsError
 from airflow.providers.amazon.aws.triggers.base import AwsBaseWaiterTrigger
-from airflow.providers.amazon.aws.utils.waiter_with_logging import async_wait
 from airflow.providers.common.compat.sdk import AirflowException
 from airflow.triggers.base import TriggerEvent
 from hooks.mgn import MgnHook
 from mgn_checks.replication import evaluate_replication
 from shared.waiting import WAITER_DELAY, WAITER_MAX_ATTEMPTS
+
+from triggers.stepwise import StepwiseWaiterMixin
 
 
 class MgnJobCompleteTrigger(AwsBaseWaiterTrigger):
@@ -55,7 +54,7 @@ class MgnJobCompleteTrigger(AwsBaseWaiterTrigger):
         )
 
 
-class MgnReplicationReadyTrigger(AwsBaseWaiterTrigger):
+class MgnReplicationReadyTrigger(StepwiseWaiterMixin, AwsBaseWaiterTrigger):
     """
     Fire when every server of a wave replicates CONTINUOUS with a lag under ``max_lag_seconds``.
 
@@ -97,12 +96,6 @@ class MgnReplicationReadyTrigger(AwsBaseWaiterTrigger):
             **aws,
         )
 
-    def _event(self, status: str, message: str | None = None) -> TriggerEvent:
-        payload: dict[str, Any] = {"status": status, self.return_key: self.return_value}
-        if message is not None:
-            payload["message"] = message
-        return TriggerEvent(payload)
-
     async def _servers(self, client: Any) -> list[dict[str, Any]]:
         paginator = client.get_paginator("describe_source_servers")
         pages = paginator.paginate(filters={"sourceServerIDs": self.source_server_ids}, maxResults=1000)
@@ -117,40 +110,21 @@ class MgnReplicationReadyTrigger(AwsBaseWaiterTrigger):
                 client=client,
                 config_overrides=self.waiter_config_overrides,
             )
-            for attempt in range(self.attempts):
-                if attempt:
-                    await asyncio.sleep(self.waiter_delay)
-                try:
-                    await async_wait(
-                        waiter,
-                        self.waiter_delay,
-                        1,
-                        self.waiter_args,
-                        self.failure_message,
-                        self.status_message,
-                        self.status_queries,
+            try:
+                async for continuous in self.waiter_attempts(waiter):
+                    if not continuous:
+                        continue
+                    report = evaluate_replication(
+                        await self._servers(client), self.source_server_ids, self.max_lag_seconds
                     )
-                except WaiterNoCredentialsError as error:
-                    yield self._event_from_exception(error)
-                    return
-                except WaiterMaxAttemptsError:
-                    continue  # not all CONTINUOUS yet: the waiter logged the states
-                except AirflowException as error:
-                    yield self._event_from_exception(error)
-                    return
-                report = evaluate_replication(
-                    await self._servers(client), self.source_server_ids, self.max_lag_seconds
-                )
-                if report.all_ready:
-                    yield self._event("success")
-                    return
-                self.log.info(
-                    "MGN replication not ready (attempt %d/%d): %s",
-                    attempt + 1,
-                    self.attempts,
-                    report.summary(),
-                )
-                if report.blocked or report.missing:
-                    yield self._event("error", report.summary())
-                    return
+                    if report.all_ready:
+                        yield self._event("success")
+                        return
+                    self.log.info("MGN replication not ready: %s", report.summary())
+                    if report.blocked or report.missing:
+                        yield self._event("error", report.summary())
+                        return
+            except AirflowException as error:
+                yield self._event_from_exception(error)
+                return
         yield self._event("error", f"MGN replication not ready after {self.attempts} attempts")
