@@ -327,7 +327,7 @@ def build_database_dag(result: PlanResult, db: Database) -> DAG:
                     task_id="current_lag",
                     python_callable=current_lag,
                     op_kwargs={
-                        **_aws(plan),
+                        **aws_args(plan),
                         "instance": ids["instance"],
                         "task_arn": task_arn,
                         "limit": cut.max_cdc_lag_seconds,
