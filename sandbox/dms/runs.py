@@ -158,6 +158,10 @@ class TaskRun:
             self.task["_loading"] = False
             if not self.reload:
                 self.task["ReplicationTaskStats"]["FullLoadFinishDate"] = time.time()
+                if self.cdc is not None:
+                    # in the same locked step that ends the load: a ReloadTables answered from here on
+                    # supersedes this run's statistics, and replicate_changes must not register it again
+                    self.cdc_stats = StatsWithCdc(self.cdc, self.full_load, self.task.get("_tables"))
 
     def _after_load(self, loaded: bool) -> None:
         if loaded and self.stop.is_set():
@@ -178,9 +182,10 @@ class TaskRun:
         cdc, world = self.cdc, self.store.world
         ident, source_id = self.task["ReplicationTaskIdentifier"], self.endpoints[0]["EndpointIdentifier"]
         instance = self.store.state.instances.get(self.task["ReplicationInstanceArn"]) or {}
-        with self.store.lock:
-            self.cdc_stats = StatsWithCdc(cdc, self.full_load, self.task.get("_tables"))
-            self.runs.runs[self.arn] = self
+        if self.cdc_stats is None:  # cdc only, or resumed with every table loaded: no load ran
+            with self.store.lock:
+                self.cdc_stats = StatsWithCdc(cdc, self.full_load, self.task.get("_tables"))
+                self.runs.runs[self.arn] = self
         phase = CdcPhase(
             cdc,
             CloudWatch(world, instance, self.arn.rsplit(":", 1)[-1]),
