@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -23,9 +25,13 @@ def _print_issues(issues: list[Issue], fmt: str) -> None:
         print(issue.render())
 
 
-def _summary(path: str, issues: list[Issue]) -> str:
+def _summary(path: str, issues: list[Issue], clean: str) -> None:
+    """The per-file summary on stderr, on a line of its own: the findings on stdout are flushed first, so
+    the two streams merged (`2>&1 | less`, CI logs) never glue the summary to the last fix line."""
     counts = {s: sum(1 for i in issues if i.severity == s) for s in ("error", "warning", "info")}
-    return f"{path}: {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)"
+    text = f"{path}: {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)"
+    sys.stdout.flush()
+    print(text if issues else f"{path}: {clean}", file=sys.stderr, flush=True)
 
 
 def cmd_validate(args) -> int:
@@ -34,11 +40,11 @@ def cmd_validate(args) -> int:
     worst = EXIT_OK
     for path in args.plans:
         result = validate_file(path)
+        if result.errors:
+            worst = args.exit_code = EXIT_ERRORS
         _print_issues(result.issues, args.format)
         if args.format == "text":
-            print(_summary(path, result.issues) if result.issues else f"{path}: valid", file=sys.stderr)
-        if result.errors:
-            worst = EXIT_ERRORS
+            _summary(path, result.issues, "valid")
     return worst
 
 
@@ -48,14 +54,30 @@ def cmd_lint(args) -> int:
     worst = EXIT_OK
     for path in args.plans:
         issues = lint_file(path)
-        _print_issues(issues, args.format)
-        if args.format == "text":
-            print(_summary(path, issues) if issues else f"{path}: clean", file=sys.stderr)
         if any(i.severity == "error" for i in issues):
             worst = EXIT_ERRORS
         elif args.strict and any(i.severity == "warning" for i in issues):
             worst = max(worst, EXIT_WARNINGS)
+        args.exit_code = worst
+        _print_issues(issues, args.format)
+        if args.format == "text":
+            _summary(path, issues, "clean")
     return worst
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """While the DAGs are built, whatever Airflow logs to file descriptor 1 goes to stderr: stdout carries
+    the YAML document only, so `make show | yaml-reader` works with any logging configuration."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def cmd_show(args) -> int:
@@ -64,10 +86,14 @@ def cmd_show(args) -> int:
 
     result = validate_file(args.plan)
     if not result.ok:
+        args.exit_code = EXIT_ERRORS
         _print_issues(result.issues, "text")
+        sys.stdout.flush()
         print(f"{args.plan}: not valid, nothing to show", file=sys.stderr)
         return EXIT_ERRORS
-    print(render_show(result, build_dags=None if args.no_dags else args.build_dags))
+    with _stdout_to_stderr():
+        text = render_show(result, build_dags=None if args.no_dags else args.build_dags)
+    print(text)
     return EXIT_OK
 
 
@@ -119,14 +145,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_closed_pipe() -> None:
+    """The reader left (`| head`): send what is still buffered nowhere, so exit prints no traceback."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv: list[str] | None = None, *, build_dags: DagBuilder | None = None) -> int:
     """``build_dags``: what ``show`` lists the DAGs with (the entry point passes the DAG builders)."""
     args = build_parser().parse_args(argv)
     args.build_dags = build_dags
+    args.exit_code = EXIT_OK  # what was found before the output pipe closed, if it closes
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # inside the try: a reader that left must not turn into a traceback at exit
+        return code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        _quiet_closed_pipe()
+        return args.exit_code
     except Exception as exc:  # a bug of ours, not bad input: say so without a traceback wall
         print(
             f"internal error in migration_plan {args.command}: {type(exc).__name__}: {exc}\n"
