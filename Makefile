@@ -8,7 +8,7 @@ PLAN ?= include/plans/example.yaml
 PORT ?= 4566
 PYTEST_ARGS ?=
 
-.PHONY: venv databases test validate lint show sandbox demo rehearse fmt check clean
+.PHONY: venv databases test validate lint show plan-from-aws plan-from-csv sandbox demo rehearse fmt check clean
 
 venv: $(STAMP)
 
@@ -38,6 +38,13 @@ lint: venv
 
 show: venv
 	@$(PY) -m migration_plan show $(PLAN)
+
+# Draft a plan from an account (MGN, DMS, Route 53) or from MGN's import CSV / CMF's intake CSV.
+plan-from-aws: venv
+	@$(PY) -m plan_import aws --out $(or $(OUT),$(error OUT=p.yaml is required)) $(if $(ENDPOINT_URL),--endpoint-url $(ENDPOINT_URL),) $(if $(REGION),--region $(REGION),) $(if $(NAME),--name $(NAME),)
+
+plan-from-csv: venv
+	@$(PY) -m plan_import csv $(or $(CSV),$(error CSV=file.csv is required)) --out $(or $(OUT),$(error OUT=p.yaml is required)) $(if $(REGION),--region $(REGION),) $(if $(NAME),--name $(NAME),)
 
 sandbox: venv
 	$(PY) -m sandbox --port $(PORT) $(if $(CONFIG),--config $(CONFIG),) $(if $(STATE_DIR),--state-dir $(STATE_DIR),)
