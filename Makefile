@@ -49,9 +49,10 @@ plan-from-csv: venv
 sandbox: venv
 	$(PY) -m sandbox --port $(PORT) $(if $(CONFIG),--config $(CONFIG),) $(if $(STATE_DIR),--state-dir $(STATE_DIR),)
 
-# The demo plan's wave, end to end: sandbox + local Airflow; AUTO_APPROVE=1 answers the gates.
+# The demo plan's wave, end to end: sandbox + local Airflow; AUTO_APPROVE=1 answers the gates;
+# EXECUTOR=celery runs it on the CeleryExecutor deployment (PostgreSQL, Redis, two workers).
 demo: venv
-	$(PY) -m devstack.demo $(if $(filter 1 true yes,$(AUTO_APPROVE)),--auto-approve,)
+	$(PY) -m devstack.demo $(if $(filter 1 true yes,$(AUTO_APPROVE)),--auto-approve,) $(if $(EXECUTOR),--executor $(EXECUTOR),)
 
 # Every DAG of a plan against the sandbox on a local Airflow: databases first, then the waves.
 rehearse: venv

@@ -1,11 +1,12 @@
 """`make demo`: the demo plan's wave DAG, end to end, on a local Airflow against the local sandbox.
 
-Starts the sandbox's demo world and Airflow (api-server, scheduler, dag-processor, triggerer; SQLite,
-LocalExecutor), triggers the wave DAG and follows it. At each approval gate it prints the UI address and the
+Starts the sandbox's demo world and Airflow (api-server, scheduler, dag-processor, triggerer; SQLite and the
+LocalExecutor, or with --executor celery the deployment of docker-compose.yaml: PostgreSQL, Redis and two
+Celery workers, devstack/celery_stack.py), triggers the wave DAG and follows it. At each approval gate it prints the UI address and the
 exact command that approves; with --auto-approve it answers through the HITL REST API as the demo approver
 (recorded in the response). Ends with a summary per server and the time taken.
 
-    python -m devstack.demo [--auto-approve]
+    python -m devstack.demo [--auto-approve] [--executor local|celery]
     python -m devstack.demo approve DAG_ID RUN_ID TASK_ID [--user NAME] [--reject]
 """
 
@@ -27,6 +28,7 @@ from botocore.config import Config
 
 from devstack.airflow_stack import REPO, AirflowStack, free_port
 from devstack.api import AirflowUser, ApiError
+from devstack.celery_stack import CeleryStack
 from devstack.follow import follow_run, wait_until_parked
 
 DEMO_DIR = REPO / ".demo"
@@ -118,7 +120,7 @@ def summary(endpoint: str, outcome, started: float, gates: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def run_demo(auto_approve: bool) -> int:
+def run_demo(auto_approve: bool, executor: str = "local") -> int:
     started = time.monotonic()
     for old in (AIRFLOW_HOME, SANDBOX_STATE):  # every demo starts from a fresh world
         shutil.rmtree(old, ignore_errors=True)
@@ -127,13 +129,13 @@ def run_demo(auto_approve: bool) -> int:
     endpoint = f"http://127.0.0.1:{sandbox_port}"
     say(f"starting the sandbox's demo world on {endpoint} (state in {SANDBOX_STATE})")
     sandbox = start_sandbox(sandbox_port)
-    stack = AirflowStack(
+    stack = (CeleryStack if executor == "celery" else AirflowStack)(
         home=AIRFLOW_HOME,
         users=USERS,
         extra_env={f"AIRFLOW_CONN_{SANDBOX_CONN.upper()}": sandbox_connection(endpoint)},
     )
     try:
-        say(f"starting Airflow (api-server, scheduler, dag-processor, triggerer) in {AIRFLOW_HOME}")
+        say(f"starting Airflow ({', '.join(stack.commands())}; {executor} executor) in {AIRFLOW_HOME}")
         stack.start()
         STACK_FILE.write_text(json.dumps({"base_url": stack.base_url, "home": str(AIRFLOW_HOME)}))
         say(f"Airflow UI: {stack.base_url}  (users and passwords: {stack.password_file})")
@@ -203,13 +205,16 @@ def main(argv: list[str] | None = None) -> int:
     answer.add_argument("--user", default=APPROVER)
     answer.add_argument("--reject", action="store_true")
     parser.add_argument(
+        "--executor", choices=["local", "celery"], default=os.environ.get("EXECUTOR") or "local"
+    )
+    parser.add_argument(
         "--auto-approve", action="store_true", default=os.environ.get("AUTO_APPROVE") in ("1", "true", "yes")
     )
     args = parser.parse_args(argv)
     if args.command == "approve":
         return approve(args.dag_id, args.run_id, args.task_id, args.user, args.reject)
     try:
-        return run_demo(args.auto_approve)
+        return run_demo(args.auto_approve, args.executor)
     except KeyboardInterrupt:
         return 130
 
