@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from airflow.providers.amazon.aws.links.base_aws import BASE_AWS_CONSOLE_LINK, BaseAwsLink
+from links.console import console_pages
 
-_DMS = BASE_AWS_CONSOLE_LINK + "/dms/v2/home?region={region_name}#"
+_page = console_pages(__name__, "/dms/v2/home?region={region_name}#")
 
-
-class DmsTaskLink(BaseAwsLink):
-    """One replication task's page (table statistics, CloudWatch metrics, logs)."""
-
-    name = "DMS Replication Task"
-    key = "_dms_task"
-    format_str = _DMS + "taskDetails/{task_identifier}"
-
-
-class DmsReplicationInstanceLink(BaseAwsLink):
-    """One replication instance's page."""
-
-    name = "DMS Replication Instance"
-    key = "_dms_instance"
-    format_str = _DMS + "replicationInstanceDetails/{instance_identifier}"
-
-
-class DmsEndpointsLink(BaseAwsLink):
-    """The endpoints list (a database has two)."""
-
-    name = "DMS Endpoints"
-    key = "_dms_endpoints"
-    format_str = _DMS + "endpointList"
+# One replication task's page (table statistics, CloudWatch metrics, logs).
+DmsTaskLink = _page("DmsTaskLink", "DMS Replication Task", "_dms_task", "taskDetails/{task_identifier}")
+# One replication instance's page.
+DmsReplicationInstanceLink = _page(
+    "DmsReplicationInstanceLink",
+    "DMS Replication Instance",
+    "_dms_instance",
+    "replicationInstanceDetails/{instance_identifier}",
+)
+# The endpoints list (a database has two).
+DmsEndpointsLink = _page("DmsEndpointsLink", "DMS Endpoints", "_dms_endpoints", "endpointList")

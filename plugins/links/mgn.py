@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-from airflow.providers.amazon.aws.links.base_aws import BASE_AWS_CONSOLE_LINK, BaseAwsLink
+from links.console import console_pages
 
-_MGN = BASE_AWS_CONSOLE_LINK + "/mgn/home?region={region_name}#/"
+_page = console_pages(__name__, "/mgn/home?region={region_name}#/")
 
-
-class MgnSourceServersLink(BaseAwsLink):
-    """The MGN source servers page (a wave spans several servers, so the list rather than one server)."""
-
-    name = "MGN Source Servers"
-    key = "_mgn_source_servers"
-    format_str = _MGN + "sourceServers"
-
-
-class MgnSourceServerLink(BaseAwsLink):
-    """One source server's page."""
-
-    name = "MGN Source Server"
-    key = "_mgn_source_server"
-    format_str = _MGN + "sourceServers/{source_server_id}"
-
-
-class MgnJobLink(BaseAwsLink):
-    """The launch history entry of one MGN job (test, cutover or terminate)."""
-
-    name = "MGN Job"
-    key = "_mgn_job"
-    format_str = _MGN + "launchHistory/{job_id}"
-
-
-class MgnWaveLink(BaseAwsLink):
-    """MGN's own wave, as synced from the plan."""
-
-    name = "MGN Wave"
-    key = "_mgn_wave"
-    format_str = _MGN + "waves/{wave_id}"
+# The source servers page (a wave spans several servers, so the list rather than one server).
+MgnSourceServersLink = _page(
+    "MgnSourceServersLink", "MGN Source Servers", "_mgn_source_servers", "sourceServers"
+)
+# One source server's page.
+MgnSourceServerLink = _page(
+    "MgnSourceServerLink", "MGN Source Server", "_mgn_source_server", "sourceServers/{source_server_id}"
+)
+# The launch history entry of one MGN job (test, cutover or terminate).
+MgnJobLink = _page("MgnJobLink", "MGN Job", "_mgn_job", "launchHistory/{job_id}")
+# MGN's own wave, as synced from the plan.
+MgnWaveLink = _page("MgnWaveLink", "MGN Wave", "_mgn_wave", "waves/{wave_id}")
