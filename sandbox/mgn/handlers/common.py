@@ -52,6 +52,14 @@ def paginate(items: list[Any], body: dict[str, Any]) -> dict[str, Any]:
     return token_page(items, body, PROTOCOL)
 
 
+def matching(items: list[Any], filters: dict[str, Any], name: str, attribute: str = "id") -> list[Any]:
+    """The items whose `attribute` is one of the filter's values; all of them when the filter is absent or empty."""
+    if not filters.get(name):
+        return items
+    wanted = set(filters[name])
+    return [item for item in items if getattr(item, attribute) in wanted]
+
+
 def server_of(mgn: Mgn, server_id: str) -> SourceServer:
     server = mgn.store.servers.get(server_id)
     if server is None:

@@ -12,6 +12,7 @@ from sandbox.mgn.handlers.common import (
     active_job_of,
     conflict,
     invalid,
+    matching,
     not_found,
     paginate,
     servers_for_batch,
@@ -111,10 +112,7 @@ def terminate_target_instances(mgn: Mgn, body: dict[str, Any]) -> Result:
 
 def describe_jobs(mgn: Mgn, body: dict[str, Any]) -> Result:
     filters = body.get("filters") or {}
-    jobs = list(mgn.store.jobs.values())
-    if filters.get("jobIDs"):
-        wanted = set(filters["jobIDs"])
-        jobs = [j for j in jobs if j.id in wanted]
+    jobs = matching(list(mgn.store.jobs.values()), filters, "jobIDs")
     try:
         start = parse_iso(filters["fromDate"]) if filters.get("fromDate") else None
         end = parse_iso(filters["toDate"]) if filters.get("toDate") else None

@@ -11,6 +11,7 @@ from sandbox.mgn.handlers.common import (
     active_job_of,
     conflict,
     invalid,
+    matching,
     paginate,
     server_of,
     view,
@@ -20,10 +21,7 @@ from sandbox.mgn.model import ACTIVE_REPLICATION, INITIATION_STEPS, iso
 
 def describe_source_servers(mgn: Mgn, body: dict[str, Any]) -> Result:
     filters = body.get("filters") or {}
-    items = list(mgn.store.servers.values())
-    if filters.get("sourceServerIDs"):
-        wanted = set(filters["sourceServerIDs"])
-        items = [s for s in items if s.id in wanted]
+    items = matching(list(mgn.store.servers.values()), filters, "sourceServerIDs")
     if "isArchived" in filters:
         items = [s for s in items if s.is_archived == filters["isArchived"]]
     if filters.get("replicationTypes"):
