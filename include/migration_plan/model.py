@@ -1,474 +1,96 @@
 """The migration plan: one YAML file describes waves of servers (MGN) and databases (DMS).
 
+One module a section: `plan_settings.py` (plan:), `waves.py` (waves: and their servers), `databases.py`
+(databases:), on the field helpers of `fields.py`; this module puts them together and is where the rest of
+the project imports the plan's classes from.
+
 Each field carries `description` (what is expected, shown in errors) and, where a generic hint would not
 help, a `fix` in json_schema_extra. Defaults come from `defaults.py`. Checks that span several fields or
-sections (duplicates, references, literal secrets) live in `checks.py` so they run even when a field
+sections (duplicates, references, literal secrets) live in `validate.py` so they run even when a field
 here fails, and every error is reported at once.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from shared.aws_values import (
-    DMS_MIGRATION_TYPES,
-    MGN_LAUNCH_DISPOSITION,
-    MGN_RIGHT_SIZING,
-    ROUTE53_SWITCHED_TYPES,
-    one_of,
+from migration_plan.databases import (
+    READ_ONLY_ENGINES,
+    AddressSwitch,
+    Cleanup,
+    Cutover,
+    Database,
+    DatabaseDnsRecord,
+    Endpoint,
+    GreatExpectations,
+    GxExpectation,
+    ReplicationInstance,
+    SqlCheck,
+    TableMappings,
+    Validation,
+    check_read_only,
+)
+from migration_plan.fields import (
+    NAME_EXPECTED,
+    NAME_PATTERN,
+    REGION_PATTERN,
+    ROLE_ARN_PATTERN,
+    SECRET_ARN_PATTERN,
+    SNS_ARN_PATTERN,
+    SOURCE_SERVER_ID_PATTERN,
+    Engine,
+    F,
+    MigrationType,
+    StrictModel,
+)
+from migration_plan.plan_settings import Notification, PlanSettings
+from migration_plan.waves import (
+    ContentMatch,
+    DnsRecord,
+    HealthChecks,
+    HttpCheck,
+    LaunchSettings,
+    Server,
+    TcpCheck,
+    Wave,
 )
 
-from migration_plan import defaults as D
-
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-NAME_EXPECTED = "a name of 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"
-SOURCE_SERVER_ID_PATTERN = r"^s-[0-9a-zA-Z]{17}$"
-REGION_PATTERN = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$"
-SECRET_ARN_PATTERN = r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$"
-ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9/_+=,.@-]+$"
-SNS_ARN_PATTERN = r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$"
-
-Engine = Literal[
-    "mysql", "mariadb", "postgres", "aurora", "aurora-postgresql", "oracle", "sqlserver", "sqlite"
+__all__ = [
+    "NAME_EXPECTED",
+    "NAME_PATTERN",
+    "READ_ONLY_ENGINES",
+    "REGION_PATTERN",
+    "ROLE_ARN_PATTERN",
+    "SECRET_ARN_PATTERN",
+    "SNS_ARN_PATTERN",
+    "SOURCE_SERVER_ID_PATTERN",
+    "AddressSwitch",
+    "Cleanup",
+    "ContentMatch",
+    "Cutover",
+    "Database",
+    "DatabaseDnsRecord",
+    "DnsRecord",
+    "Endpoint",
+    "Engine",
+    "F",
+    "GreatExpectations",
+    "GxExpectation",
+    "HealthChecks",
+    "HttpCheck",
+    "LaunchSettings",
+    "MigrationPlan",
+    "MigrationType",
+    "Notification",
+    "PlanSettings",
+    "ReplicationInstance",
+    "Server",
+    "SqlCheck",
+    "StrictModel",
+    "TableMappings",
+    "TcpCheck",
+    "Validation",
+    "Wave",
+    "check_read_only",
 ]
-MigrationType = Literal[DMS_MIGRATION_TYPES]
-
-
-def F(default: Any = ..., *, expected: str, fix: str | None = None, **kwargs: Any) -> Any:
-    """A field with the texts that validation errors show: what is expected and how to fix it."""
-    extra = {"fix": fix} if fix else None
-    return Field(default, description=expected, json_schema_extra=extra, **kwargs)
-
-
-class StrictModel(BaseModel):
-    """Unknown keys are errors: a typo in a plan must never be silently ignored."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
-
-
-class Notification(StrictModel):
-    type: Literal["sns", "email"] = F(expected="'sns' (an SNS topic) or 'email' (an address, sent by SMTP)")
-    target: str = F(
-        expected="an SNS topic ARN for type sns, an e-mail address for type email",
-        fix="e.g. target: arn:aws:sns:us-east-1:123456789012:migration-approvals",
-        min_length=3,
-    )
-
-    @model_validator(mode="after")
-    def _target_fits_type(self) -> Notification:
-        import re
-
-        if self.type == "sns" and not re.match(SNS_ARN_PATTERN, self.target):
-            raise ValueError(
-                "an sns notification needs a topic ARN as target (arn:aws:sns:REGION:ACCOUNT:NAME)"
-            )
-        if self.type == "email" and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", self.target):
-            raise ValueError("an email notification needs an e-mail address as target")
-        return self
-
-
-class PlanSettings(StrictModel):
-    name: str = F(expected=NAME_EXPECTED, pattern=NAME_PATTERN)
-    description: str = F("", expected="free text shown in the DAGs' documentation")
-    aws_conn_id: str = F(
-        D.PLAN["aws_conn_id"],
-        expected="the id of an Airflow connection of type aws",
-        fix="create it with `airflow connections add` or a secrets backend; never put keys in the plan",
-        min_length=1,
-    )
-    region: str = F(expected="an AWS region such as us-east-1", pattern=REGION_PATTERN)
-    owner: str = F(D.PLAN["owner"], expected="the owner shown on every DAG of this plan", min_length=1)
-    approvers: list[str] = F(
-        [],
-        expected="a list of Airflow user ids who may answer approval gates",
-        fix="e.g. approvers: [alice, bob]",
-    )
-    notify: list[Notification] = F([], expected="a list of notification targets (type + target)")
-    monitor_schedule: str = F(
-        D.PLAN["monitor_schedule"],
-        expected="a cron expression or preset (@hourly, @daily) for the CDC monitor",
-        fix="e.g. monitor_schedule: '*/10 * * * *'",
-    )
-    approval_timeout_hours: float = F(
-        D.PLAN["approval_timeout_hours"],
-        expected="hours an approval gate waits before it takes the safe default (reject)",
-        gt=0,
-        le=24 * 30,
-    )
-
-    poll_interval_seconds: int = F(
-        D.PLAN["poll_interval_seconds"],
-        expected="seconds between two polls of AWS by a waiting sensor (MGN jobs, replication)",
-        ge=1,
-        le=3600,
-    )
-
-    @field_validator("approvers")
-    @classmethod
-    def _approver_ids(cls, value: list[str]) -> list[str]:
-        for approver in value:
-            if not approver.strip():
-                raise ValueError("approver ids must not be empty")
-        return value
-
-    @field_validator("monitor_schedule")
-    @classmethod
-    def _cron(cls, value: str) -> str:
-        presets = {"@once", "@hourly", "@daily", "@weekly", "@monthly", "@yearly", "@continuous"}
-        if value in presets:
-            return value
-        from croniter import croniter
-
-        if not croniter.is_valid(value):
-            raise ValueError(f"not a cron expression or one of {', '.join(sorted(presets))}")
-        return value
-
-
-class LaunchSettings(StrictModel):
-    """MGN launch configuration of one server (UpdateLaunchConfiguration)."""
-
-    right_sizing: Literal[MGN_RIGHT_SIZING] = F(
-        D.LAUNCH["right_sizing"],
-        expected=f"{one_of(MGN_RIGHT_SIZING)} (targetInstanceTypeRightSizingMethod)",
-    )
-    copy_private_ip: bool = F(D.LAUNCH["copy_private_ip"], expected="true or false")
-    copy_tags: bool = F(D.LAUNCH["copy_tags"], expected="true or false")
-    byol: bool = F(D.LAUNCH["byol"], expected="true to bring your own OS licence (licensing.osByol)")
-    launch_disposition: Literal[MGN_LAUNCH_DISPOSITION] = F(
-        D.LAUNCH["launch_disposition"], expected=one_of(MGN_LAUNCH_DISPOSITION)
-    )
-
-
-class DnsRecord(StrictModel):
-    zone_id: str = F(
-        expected="a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
-        fix="find it with `aws route53 list-hosted-zones`",
-        pattern=r"^Z[A-Z0-9]{1,31}$",
-    )
-    name: str = F(
-        expected="the record's fully qualified name, e.g. web-01.internal.example.com",
-        max_length=253,
-        pattern=r"^([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?$",
-    )
-    ttl: int = F(D.DNS["ttl"], expected="seconds between 0 and 172800", ge=0, le=172800)
-    type: Literal[ROUTE53_SWITCHED_TYPES] = F(
-        D.DNS["type"], expected="A (the record points at the instance's IPv4 address)"
-    )
-
-
-class HttpCheck(StrictModel):
-    url: str = F(
-        expected="an http(s) URL; {ip} stands for the address of the server being checked",
-        fix="e.g. url: 'http://{ip}:8080/health'",
-        pattern=r"^https?://\S+$",
-    )
-    expected_status: int = F(D.HTTP_CHECK["expected_status"], expected="an HTTP status code", ge=100, le=599)
-
-
-class TcpCheck(StrictModel):
-    port: int = F(expected="a TCP port between 1 and 65535", ge=1, le=65535)
-
-
-class ContentMatch(StrictModel):
-    url: str = F(
-        expected="an http(s) URL containing {ip}: fetched from the source and from the launched instance",
-        fix="e.g. url: 'http://{ip}:8080/files/index.html'",
-        pattern=r"^https?://\S*\{ip\}\S*$",
-    )
-
-
-class HealthChecks(StrictModel):
-    http: list[HttpCheck] = F([], expected="a list of HTTP checks (url, expected_status)")
-    tcp: list[TcpCheck] = F([], expected="a list of TCP checks (port)")
-    content_match: list[ContentMatch] = F([], expected="a list of URLs whose content must match (url)")
-
-    def is_empty(self) -> bool:
-        return not (self.http or self.tcp or self.content_match)
-
-
-class Server(StrictModel):
-    hostname: str = F(
-        expected="the source server's host name",
-        pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$",
-    )
-    source_server_id: str = F(
-        expected="an MGN source server id: 's-' followed by 17 letters or digits",
-        fix="copy it from the MGN console or `aws mgn describe-source-servers`",
-        pattern=SOURCE_SERVER_ID_PATTERN,
-    )
-    source_ip: str | None = F(
-        None,
-        expected="the source server's IPv4 address (used for content checks and DNS rollback)",
-        pattern=r"^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$",
-    )
-    os: Literal["linux", "windows"] | None = F(None, expected="linux or windows")
-    disk_gb: float | None = F(None, expected="the total disk size in GB (used for cost and lint)", gt=0)
-    launch: LaunchSettings = F(LaunchSettings(), expected="launch settings")
-    dns: DnsRecord | None = F(None, expected="the Route 53 record to switch at cutover (zone_id, name, ttl)")
-    health_checks: HealthChecks | None = F(
-        None, expected="health checks for this server; when absent the wave's health_checks apply"
-    )
-
-
-class Wave(StrictModel):
-    name: str = F(expected=NAME_EXPECTED, pattern=NAME_PATTERN)
-    description: str = F("", expected="free text shown in the wave DAG's documentation")
-    servers: list[Server] = F(
-        expected="a non-empty list of servers (hostname, source_server_id, ...)", min_length=1
-    )
-    health_checks: HealthChecks = F(HealthChecks(), expected="health checks for every server of the wave")
-    depends_on_databases: list[str] = F(
-        [], expected="names of databases (under databases:) whose cutover this wave waits for"
-    )
-    approvers: list[str] | None = F(None, expected="Airflow user ids; when absent the plan's approvers")
-    max_replication_lag_seconds: int = F(
-        D.WAVE["max_replication_lag_seconds"],
-        expected="the largest replication lag (seconds) at which a server counts as ready",
-        ge=0,
-    )
-    finalize: bool = F(D.WAVE["finalize"], expected="true to finalize the cutover in MGN (stops replication)")
-    archive: bool = F(D.WAVE["archive"], expected="true to archive the source servers after finalizing")
-    expected_replication_days: int = F(
-        D.WAVE["expected_replication_days"],
-        expected="days the servers replicate before cutover (for the cost estimate)",
-        ge=0,
-        le=3650,
-    )
-
-    def effective_health_checks(self, server: Server) -> HealthChecks:
-        return server.health_checks if server.health_checks is not None else self.health_checks
-
-
-class Endpoint(StrictModel):
-    engine: Engine = F(expected="a DMS engine name (sqlite is sandbox-only)")
-    host: str | None = F(None, expected="the database server's host name or address", min_length=1)
-    port: int | None = F(None, expected="a TCP port; defaults to the engine's usual port", ge=1, le=65535)
-    database: str = F(expected="the database name (for sqlite: the database file path)", min_length=1)
-    secret_arn: str | None = F(
-        None,
-        expected="an AWS Secrets Manager secret ARN holding the credentials",
-        fix="store the credentials in Secrets Manager and give its ARN; never a literal password",
-        pattern=SECRET_ARN_PATTERN,
-    )
-    secrets_access_role_arn: str | None = F(
-        None,
-        expected="the IAM role ARN that lets DMS read secret_arn (SecretsManagerAccessRoleArn)",
-        pattern=ROLE_ARN_PATTERN,
-    )
-    conn_id: str | None = F(
-        None, expected="the id of an Airflow connection holding the credentials", min_length=1
-    )
-    extra_connection_attributes: str | None = F(
-        None, expected="DMS extra connection attributes, key=value;key=value"
-    )
-    holds_data: bool = F(False, expected="true when the target already holds data that must not be dropped")
-
-    @model_validator(mode="after")
-    def _credentials(self) -> Endpoint:
-        if self.engine == "sqlite":
-            return self
-        if self.host is None:
-            raise ValueError(f"engine {self.engine} needs a host")
-        if self.secret_arn is None and self.conn_id is None:
-            raise ValueError(
-                "no credentials: give secret_arn (a Secrets Manager secret) or conn_id (an Airflow connection)"
-            )
-        if self.secret_arn is not None and self.conn_id is not None:
-            raise ValueError("give only one of secret_arn or conn_id: which credentials win would be unclear")
-        return self
-
-    @property
-    def effective_port(self) -> int | None:
-        return self.port if self.port is not None else D.ENDPOINT_PORTS.get(self.engine)
-
-
-class ReplicationInstance(StrictModel):
-    identifier: str | None = F(
-        None,
-        expected="the replication instance identifier; defaults to '<plan>-<database>'",
-        pattern=r"^[A-Za-z][A-Za-z0-9-]{0,62}$",
-    )
-    instance_class: str = F(
-        D.REPLICATION_INSTANCE["instance_class"],
-        expected="a DMS instance class such as dms.t3.medium or dms.c5.large",
-        pattern=r"^dms\.[a-z0-9]+\.[a-z0-9]+$",
-    )
-    allocated_storage_gb: int = F(
-        D.REPLICATION_INSTANCE["allocated_storage_gb"], expected="storage in GB (5-6144)", ge=5, le=6144
-    )
-    multi_az: bool = F(D.REPLICATION_INSTANCE["multi_az"], expected="true or false")
-
-
-class TableMappings(StrictModel):
-    """DMS table mappings, inline (`rules:`) or in a JSON file; the DMS rule format is checked in dms_format.py."""
-
-    file: str | None = F(
-        None,
-        expected="a JSON file of DMS table mappings, relative to the plan file (e.g. ../mappings/orders.json)",
-        min_length=1,
-    )
-    rules: list[dict[str, Any]] | None = F(None, expected="a list of DMS table-mapping rules")
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> TableMappings:
-        if (self.file is None) == (self.rules is None):
-            raise ValueError("give exactly one of file (a JSON file of rules) or rules (inline)")
-        return self
-
-
-class GxExpectation(StrictModel):
-    table: str = F(expected="the table (as named on the target) the expectation checks", min_length=1)
-    expectation: str = F(
-        expected="a Great Expectations expectation name such as expect_column_values_to_not_be_null",
-        pattern=r"^expect_[a-z0-9_]+$",
-    )
-    kwargs: dict[str, Any] = F({}, expected="the expectation's arguments, e.g. {column: id}")
-
-
-class GreatExpectations(StrictModel):
-    enabled: bool = F(D.GREAT_EXPECTATIONS["enabled"], expected="true or false")
-    row_count_match: bool = F(
-        D.GREAT_EXPECTATIONS["row_count_match"], expected="true to compare row counts source vs target"
-    )
-    expectations: list[GxExpectation] = F([], expected="extra expectations run on the target")
-    sql_checks: list[SqlCheck] = F([], expected="SQL checks run on the target: each returns its failing rows")
-
-
-class SqlCheck(StrictModel):
-    table: str = F(expected="the table (as named on the target) the check runs on", min_length=1)
-    name: str = F(expected="a short name shown in the results", min_length=1)
-    query: str = F(
-        expected="SQL returning the rows that are wrong, with {batch} for the table, e.g. "
-        "SELECT * FROM {batch} WHERE total < 0",
-        pattern=r"(?i)^\s*(select|with)\b.*\{batch\}",
-    )
-
-
-class Validation(StrictModel):
-    dms_validation: bool = F(
-        D.VALIDATION["dms_validation"], expected="true to run DMS row-level validation (recommended)"
-    )
-    great_expectations: GreatExpectations = F(GreatExpectations(), expected="Great Expectations checks")
-
-
-class DatabaseDnsRecord(StrictModel):
-    zone_id: str = F(expected="the Route 53 hosted zone id", pattern=r"^Z[A-Z0-9]{1,32}$")
-    name: str = F(expected="the record name the application connects to", min_length=1)
-    type: Literal["CNAME", "A"] = F("CNAME", expected="CNAME (to the target's host name) or A (an address)")
-    ttl: int = F(60, expected="seconds between 0 and 172800", ge=0, le=172800)
-
-
-class AddressSwitch(StrictModel):
-    """Where the application reads its database address; switched from source to target at cutover."""
-
-    route53: DatabaseDnsRecord | None = F(None, expected="a Route 53 record (zone_id, name, type, ttl)")
-    secret_arn: str | None = F(
-        None, expected="a Secrets Manager secret whose JSON holds the address", pattern=SECRET_ARN_PATTERN
-    )
-    address_key: str = F("host", expected="the JSON key of secret_arn holding the address", min_length=1)
-    ssm_parameter: str | None = F(
-        None, expected="an SSM parameter name holding the address", pattern=r"^/?[A-Za-z0-9_.\-/]{1,1011}$"
-    )
-    value: str | None = F(None, expected="the new address; defaults to the target's host", min_length=1)
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> AddressSwitch:
-        given = [n for n in ("route53", "secret_arn", "ssm_parameter") if getattr(self, n) is not None]
-        if len(given) != 1:
-            raise ValueError("give exactly one of route53, secret_arn or ssm_parameter")
-        return self
-
-
-class Cutover(StrictModel):
-    max_cdc_lag_seconds: int = F(
-        D.CUTOVER["max_cdc_lag_seconds"], expected="the CDC lag (seconds) under which cutover may go on", ge=0
-    )
-    source_read_only: bool = F(
-        D.CUTOVER["source_read_only"], expected="true to put the source in read-only mode before cutover"
-    )
-    downtime_budget_seconds: int = F(
-        D.CUTOVER["downtime_budget_seconds"], expected="the downtime (seconds) the business accepts", ge=1
-    )
-    lag_datapoints: int = F(
-        3,
-        expected="how many consecutive CloudWatch datapoints both CDC latencies must stay under the limit",
-        ge=1,
-        le=60,
-    )
-    lag_period_seconds: int = F(
-        60,
-        expected="the CloudWatch period (seconds) of those datapoints: 60, or 1/5/10/30 for high resolution",
-        ge=1,
-    )
-    read_only_users: list[str] = F(
-        [],
-        expected="the application's database users whose writes stop at cutover (MySQL/MariaDB: required "
-        "with source_read_only, as MySQL has no per-database read-only switch)",
-    )
-    address_switch: AddressSwitch | None = F(
-        None, expected="where the application's database address is switched at cutover"
-    )
-
-
-class Cleanup(StrictModel):
-    delete_task: bool = F(D.CLEANUP["delete_task"], expected="true or false")
-    delete_endpoints: bool = F(D.CLEANUP["delete_endpoints"], expected="true or false")
-    delete_replication_instance: bool = F(D.CLEANUP["delete_replication_instance"], expected="true or false")
-
-
-class Database(StrictModel):
-    name: str = F(expected=NAME_EXPECTED, pattern=NAME_PATTERN)
-    description: str = F("", expected="free text shown in the database DAG's documentation")
-    migration_type: MigrationType = F(expected=one_of(DMS_MIGRATION_TYPES))
-    source: Endpoint = F(expected="the source endpoint (engine, host, port, database, credentials)")
-    target: Endpoint = F(expected="the target endpoint (engine, host, port, database, credentials)")
-    size_gb: float | None = F(None, expected="the source database size in GB (cost and storage lint)", gt=0)
-    has_lob_columns: bool | None = F(
-        None, expected="whether the source has LOB columns (TEXT, BLOB, CLOB, bytea...); unknown when absent"
-    )
-    replication_instance: ReplicationInstance = F(
-        ReplicationInstance(), expected="the DMS replication instance (instance_class, allocated_storage_gb)"
-    )
-    table_mappings: TableMappings = F(expected="DMS table mappings: file or rules")
-    task_settings: dict[str, Any] = F(
-        {}, expected="DMS task settings JSON (its own keys, e.g. FullLoadSettings)"
-    )
-    validation: Validation = F(Validation(), expected="validation settings")
-    cutover: Cutover = F(Cutover(), expected="cutover criteria")
-    cleanup: Cleanup = F(Cleanup(), expected="what to delete after the migration")
-    approvers: list[str] | None = F(None, expected="Airflow user ids; when absent the plan's approvers")
-    expected_duration_days: int = F(
-        D.DATABASE["expected_duration_days"],
-        expected="days the replication instance runs (for the cost estimate)",
-        ge=0,
-        le=3650,
-    )
-
-    @model_validator(mode="after")
-    def _read_only(self) -> Database:
-        problem = check_read_only(self)
-        if problem:
-            raise ValueError(problem)
-        return self
-
-
-READ_ONLY_ENGINES = {"postgres", "aurora-postgresql", "mysql", "mariadb", "aurora", "sqlite"}
-
-
-def check_read_only(database: Database) -> str | None:
-    """Why the plan's read-only step cannot work for this source engine, or None."""
-    if not database.cutover.source_read_only:
-        return None
-    engine = database.source.engine
-    if engine not in READ_ONLY_ENGINES:
-        return f"source_read_only is not supported for {engine} sources: set it to false"
-    if engine in ("mysql", "mariadb", "aurora") and not database.cutover.read_only_users:
-        return (
-            f"source_read_only on {engine} needs cutover.read_only_users: MySQL has no per-database "
-            "read-only switch, so the application users' write privileges are revoked"
-        )
-    return None
 
 
 class MigrationPlan(StrictModel):
