@@ -235,10 +235,12 @@ def _check_rules(rules: list, path: tuple, where: str) -> tuple[list[Issue], int
                 )
             seen.setdefault(value, index)
         locator = rule.get("object-locator")
+        # A schema transformation names only its schema (DMS: table-name is for table/column targets).
+        needed = ("schema-name",) if rule.get("rule-target") == "schema" else ("schema-name", "table-name")
         if "object-locator" in rule and (
-            not isinstance(locator, dict) or "schema-name" not in locator or "table-name" not in locator
+            not isinstance(locator, dict) or any(key not in locator for key in needed)
         ):
-            add("dms.table-mappings", rpath, f"{label}object-locator needs schema-name and table-name")
+            add("dms.table-mappings", rpath, f"{label}object-locator needs {' and '.join(needed)}")
         action = rule.get("rule-action")
         allowed = RULE_ACTIONS[rule_type]
         if allowed and (not isinstance(action, str) or action not in allowed):

@@ -110,3 +110,27 @@ def test_lists_where_dms_expects_names_are_errors_not_crashes(tmp_path):
     assert any("rule-type must be one of" in m for m in messages)
     assert any("rule-action of a selection rule" in m for m in messages)
     assert any("rule-target must be one of" in m for m in messages)
+
+
+def test_a_schema_rename_names_only_its_schema_but_a_table_rule_needs_the_table(tmp_path):
+    """DMS accepts `object-locator: {schema-name: s}` for rule-target schema; table rules need table-name."""
+    plan = tmp_path / "p.yaml"
+    head = (
+        "plan: {name: p, region: us-east-1, approvers: [a]}\n"
+        "databases:\n  - name: d\n    migration_type: full-load\n"
+        "    source: {engine: mysql, host: h, database: x, conn_id: c}\n"
+        "    target: {engine: postgres, host: h, database: x, conn_id: c}\n"
+        "    table_mappings:\n      rules:\n"
+        "        - {rule-type: selection, rule-id: '1', rule-name: a, rule-action: include, object-locator: {schema-name: x, table-name: '%'}}\n"
+    )
+    plan.write_text(
+        head + "        - {rule-type: transformation, rule-id: '2', rule-name: b, rule-action: rename, "
+        "rule-target: schema, value: public, object-locator: {schema-name: x}}\n"
+    )
+    assert validate_file(plan).ok, [i.message for i in validate_file(plan).errors]
+    plan.write_text(
+        head + "        - {rule-type: transformation, rule-id: '2', rule-name: b, rule-action: rename, "
+        "rule-target: table, value: t2, object-locator: {schema-name: x}}\n"
+    )
+    messages = [i.message for i in validate_file(plan).errors]
+    assert any("object-locator needs schema-name and table-name" in m for m in messages), messages
