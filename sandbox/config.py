@@ -79,6 +79,9 @@ class TimingConfig(_Strict):
     job_step_seconds: float = Field(default=0.1, ge=0)
     backlog_after_seconds: float = Field(default=1.0, gt=0)
     persist_interval_seconds: float = Field(default=0.5, gt=0)
+    dms_cdc_publish_seconds: float = Field(
+        default=5.0, gt=0, description="a CDC task's AWS/DMS metrics reach CloudWatch every this many seconds"
+    )
 
 
 class NetworkConfig(_Strict):

@@ -37,7 +37,7 @@ class DmsService:
 
     def __init__(self, world: SandboxWorld) -> None:
         self.world = world
-        self.timings = DmsTimings()
+        self.timings = DmsTimings(cdc_publish_seconds=world.config.timing.dms_cdc_publish_seconds)
         self.store = DmsStore(world)
         self.runs = TaskRuns(self.store, self.timings)
         self.runs.resume_running(self._endpoints_of)
