@@ -6,6 +6,8 @@ answers ResourceNotFoundFault (how DMS says "no match" for a filter), so operato
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,41 @@ def _not_found(error: ClientError) -> bool:
 def resource_id(arn: str) -> str:
     """The last part of a DMS ARN (``arn:aws:dms:...:task:ABC`` -> ``ABC``): the task's resource id."""
     return arn.rsplit(":", 1)[-1]
+
+
+@dataclass(frozen=True)
+class DmsResource:
+    """How DMS's API names one kind of resource: Describe<Name>s, Delete<Name>, <Name>Arn, the filters
+    <name>-id and <name>-arn, and this project's or botocore's waiter <name>_deleted."""
+
+    name: str  # ReplicationInstance, Endpoint, ReplicationTask
+    status_key: str = "Status"
+
+    @property
+    def snake(self) -> str:
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", self.name).lower()
+
+    @property
+    def arn_key(self) -> str:
+        return f"{self.name}Arn"
+
+    @property
+    def deleted_waiter(self) -> str:
+        return f"{self.snake}_deleted"
+
+    @property
+    def status_query(self) -> str:
+        """Where a Describe answer holds the status (the waiters' status log)."""
+        return f"{self.name}s[0].{self.status_key}"
+
+    def filters(self, by: str, value: str) -> list[dict[str, Any]]:
+        """The Describe filter of one resource ``by`` ``id`` (its identifier) or ``arn``."""
+        return [{"Name": f"{self.snake.replace('_', '-')}-{by}", "Values": [value]}]
+
+
+INSTANCE = DmsResource("ReplicationInstance", "ReplicationInstanceStatus")
+ENDPOINT = DmsResource("Endpoint")
+TASK = DmsResource("ReplicationTask")
 
 
 class DmsMigrationHook(StandardRetriesMixin, DmsHook):
@@ -63,15 +100,21 @@ class DmsMigrationHook(StandardRetriesMixin, DmsHook):
     def _one(items: list[dict[str, Any]]) -> dict[str, Any] | None:
         return items[0] if items else None
 
+    def describe_resource(
+        self, resource: DmsResource, identifier: str, **members: Any
+    ) -> dict[str, Any] | None:
+        """The resource named ``identifier`` (DMS keeps identifiers in lower case), or None."""
+        filters = resource.filters("id", identifier.lower())
+        return self._one(
+            self._describe(f"describe_{resource.snake}s", f"{resource.name}s", Filters=filters, **members)
+        )
+
+    def delete_resource(self, resource: DmsResource, arn: str) -> dict[str, Any]:
+        return self._call(f"delete_{resource.snake}", **{resource.arn_key: arn})[resource.name]
+
     # --- replication instances ----------------------------------------------------------------------------
     def describe_replication_instance(self, identifier: str) -> dict[str, Any] | None:
-        return self._one(
-            self._describe(
-                "describe_replication_instances",
-                "ReplicationInstances",
-                Filters=[{"Name": "replication-instance-id", "Values": [identifier.lower()]}],
-            )
-        )
+        return self.describe_resource(INSTANCE, identifier)
 
     def create_replication_instance(self, identifier: str, instance_class: str, **kwargs: Any) -> dict:
         """``kwargs``: CreateReplicationInstance's own members (AllocatedStorage, MultiAZ, Tags...)."""
@@ -83,26 +126,18 @@ class DmsMigrationHook(StandardRetriesMixin, DmsHook):
         )["ReplicationInstance"]
 
     def delete_replication_instance(self, instance_arn: str) -> dict[str, Any]:
-        return self._call("delete_replication_instance", ReplicationInstanceArn=instance_arn)[
-            "ReplicationInstance"
-        ]
+        return self.delete_resource(INSTANCE, instance_arn)
 
     # --- endpoints ----------------------------------------------------------------------------------------
     def describe_endpoint(self, identifier: str) -> dict[str, Any] | None:
-        return self._one(
-            self._describe(
-                "describe_endpoints",
-                "Endpoints",
-                Filters=[{"Name": "endpoint-id", "Values": [identifier.lower()]}],
-            )
-        )
+        return self.describe_resource(ENDPOINT, identifier)
 
     def create_endpoint(self, **members: Any) -> dict[str, Any]:
         """``members``: CreateEndpoint's own (EndpointIdentifier, EndpointType, EngineName, ...)."""
         return self._call("create_endpoint", **members)["Endpoint"]
 
     def delete_endpoint(self, endpoint_arn: str) -> dict[str, Any]:
-        return self._call("delete_endpoint", EndpointArn=endpoint_arn)["Endpoint"]
+        return self.delete_resource(ENDPOINT, endpoint_arn)
 
     # --- connections --------------------------------------------------------------------------------------
     def test_connection(self, instance_arn: str, endpoint_arn: str) -> dict[str, Any]:
@@ -122,14 +157,7 @@ class DmsMigrationHook(StandardRetriesMixin, DmsHook):
     # --- tasks --------------------------------------------------------------------------------------------
     def describe_task(self, identifier: str, *, with_settings: bool = True) -> dict[str, Any] | None:
         """The task named ``identifier`` (settings and mappings included unless asked otherwise)."""
-        return self._one(
-            self._describe(
-                "describe_replication_tasks",
-                "ReplicationTasks",
-                Filters=[{"Name": "replication-task-id", "Values": [identifier.lower()]}],
-                WithoutSettings=not with_settings,
-            )
-        )
+        return self.describe_resource(TASK, identifier, WithoutSettings=not with_settings)
 
     def create_task(self, **members: Any) -> dict[str, Any]:
         """CreateReplicationTask without the provider's built-in wait (the operator chooses how to wait)."""
@@ -152,7 +180,7 @@ class DmsMigrationHook(StandardRetriesMixin, DmsHook):
         return self._call("stop_replication_task", ReplicationTaskArn=task_arn)["ReplicationTask"]
 
     def delete_task(self, task_arn: str) -> dict[str, Any]:
-        return self._call("delete_replication_task", ReplicationTaskArn=task_arn)["ReplicationTask"]
+        return self.delete_resource(TASK, task_arn)
 
     def describe_table_statistics(self, task_arn: str) -> list[dict[str, Any]]:
         return self._describe(
@@ -162,11 +190,8 @@ class DmsMigrationHook(StandardRetriesMixin, DmsHook):
 
 def task_filters(task_arn: str) -> list[dict[str, Any]]:
     """The DescribeReplicationTasks filter of one task, as the waiters take it."""
-    return [{"Name": "replication-task-arn", "Values": [task_arn]}]
+    return TASK.filters("arn", task_arn)
 
 
 def connection_filters(instance_arn: str, endpoint_arn: str) -> list[dict[str, Any]]:
-    return [
-        {"Name": "endpoint-arn", "Values": [endpoint_arn]},
-        {"Name": "replication-instance-arn", "Values": [instance_arn]},
-    ]
+    return ENDPOINT.filters("arn", endpoint_arn) + INSTANCE.filters("arn", instance_arn)

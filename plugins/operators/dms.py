@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
-from hooks.dms import resource_id, task_filters
+from hooks.dms import TASK, resource_id, task_filters
 from links.dms import DmsTaskLink
 
-from operators.dms_base import DmsBaseOperator, Wait
+from operators.dms_base import DmsBaseOperator, DmsDeleteOperator, Wait
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -284,33 +284,13 @@ class DmsStopTaskOperator(_TaskOperator):
         return self.wait(self.task_wait("task_stopped", arn, f"Stopping DMS task {resource_id(arn)}"))
 
 
-class DmsDeleteTaskOperator(_TaskOperator):
+class DmsDeleteTaskOperator(_TaskOperator, DmsDeleteOperator):
     """Delete the task ``identifier`` and wait until it is gone; gone already is fine, running is an error."""
 
-    template_fields: Sequence[str] = aws_template_fields("identifier")
+    resource, kind, members, status_queries = TASK, "task", {"WithoutSettings": True}, TASK_STATUS
 
-    def __init__(self, *, identifier: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.identifier = identifier
-
-    def execute(self, context: Context) -> str | None:
-        task = self.hook.describe_task(self.identifier, with_settings=False)
-        if task is None:
-            self.log.info("DMS task %s does not exist: nothing to delete.", self.identifier)
-            return None
-        arn = task["ReplicationTaskArn"]
-        if task["Status"] in ("running", "starting", "stopping"):
+    def refuse(self, found: dict[str, Any]) -> None:
+        if found["Status"] in ("running", "starting", "stopping"):
             raise AirflowException(
-                f"DMS task {self.identifier} is {task['Status']}: stop it before deleting it"
+                f"DMS task {self.identifier} is {found['Status']}: stop it before deleting it"
             )
-        if task["Status"] != "deleting":
-            self.hook.delete_task(arn)
-        return self.wait(
-            Wait(
-                "replication_task_deleted",
-                {"Filters": task_filters(arn), "WithoutSettings": True},
-                f"Deleting DMS task {self.identifier}",
-                TASK_STATUS,
-                arn,
-            )
-        )

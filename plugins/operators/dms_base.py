@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils import validate_execute_complete_event
+from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.amazon.aws.utils.waiter_with_logging import wait
 from airflow.providers.common.compat.sdk import AirflowException, conf
-from hooks.dms import DmsMigrationHook
+from hooks.dms import DmsMigrationHook, DmsResource
 from links.dms import DmsEndpointsLink, DmsReplicationInstanceLink, DmsTaskLink
 from shared.retry import with_retry_defaults
 from shared.waiting import trigger_kwargs
@@ -113,3 +115,39 @@ class DmsBaseOperator(AwsBaseOperator[DmsMigrationHook]):
 
     def persist_endpoints_link(self, context: Context) -> None:
         DmsEndpointsLink.persist(context=context, operator=self, **self.link_kwargs())
+
+
+class DmsDeleteOperator(DmsBaseOperator):
+    """Delete the ``resource`` named ``identifier`` and wait until it is gone; gone already is fine."""
+
+    template_fields: Sequence[str] = aws_template_fields("identifier")
+    resource: ClassVar[DmsResource]
+    kind: ClassVar[str]  # in messages: replication instance, endpoint, task
+    members: ClassVar[dict[str, Any]] = {}  # more Describe members, for the lookup and the wait
+    status_queries: ClassVar[list[str] | None] = None  # what the wait logs; default: the status
+
+    def __init__(self, *, identifier: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.identifier = identifier
+
+    def refuse(self, found: dict[str, Any]) -> None:
+        """Raise when ``found`` must not be deleted as it is."""
+
+    def execute(self, context: Context) -> str | None:
+        found = self.hook.describe_resource(self.resource, self.identifier, **self.members)
+        if found is None:
+            self.log.info("DMS %s %s does not exist: nothing to delete.", self.kind, self.identifier)
+            return None
+        arn = found[self.resource.arn_key]
+        self.refuse(found)
+        if found.get(self.resource.status_key) != "deleting":
+            self.hook.delete_resource(self.resource, arn)
+        return self.wait(
+            Wait(
+                self.resource.deleted_waiter,
+                {"Filters": self.resource.filters("arn", arn), **self.members},
+                f"Deleting DMS {self.kind} {self.identifier}",
+                self.status_queries or [self.resource.status_query],
+                arn,
+            )
+        )

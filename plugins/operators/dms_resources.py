@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 from botocore.exceptions import ClientError
-from hooks.dms import connection_filters
+from hooks.dms import ENDPOINT, INSTANCE, connection_filters
 from links.dms import DmsEndpointsLink, DmsReplicationInstanceLink
 
-from operators.dms_base import DmsBaseOperator, Wait, client_error_code
+from operators.dms_base import DmsBaseOperator, DmsDeleteOperator, Wait, client_error_code
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -100,61 +100,10 @@ class DmsReplicationInstanceOperator(DmsBaseOperator):
         )
 
 
-class _DmsDeleteOperator(DmsBaseOperator):
-    """Delete one resource found by its identifier and wait until it is gone; gone already is fine."""
-
-    template_fields: Sequence[str] = aws_template_fields("identifier")
-    kind: ClassVar[str]
-    waiter_name: ClassVar[str]
-    filter_name: ClassVar[str]
-    status_query: ClassVar[str]
-
-    def __init__(self, *, identifier: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.identifier = identifier
-
-    def find(self) -> tuple[str, str] | None:
-        """(ARN, status) of the resource, or None."""
-        raise NotImplementedError
-
-    def delete(self, arn: str) -> None:
-        raise NotImplementedError
-
-    def execute(self, context: Context) -> str | None:
-        found = self.find()
-        if found is None:
-            self.log.info("DMS %s %s does not exist: nothing to delete.", self.kind, self.identifier)
-            return None
-        arn, status = found
-        if status != "deleting":
-            self.delete(arn)
-        return self.wait(
-            Wait(
-                self.waiter_name,
-                {"Filters": [{"Name": self.filter_name, "Values": [arn]}]},
-                f"Deleting DMS {self.kind} {self.identifier}",
-                [self.status_query],
-                arn,
-            )
-        )
-
-
-class DmsDeleteReplicationInstanceOperator(_DmsDeleteOperator):
+class DmsDeleteReplicationInstanceOperator(DmsDeleteOperator):
     """Delete the replication instance ``identifier`` and wait until it is gone; gone already is fine."""
 
-    kind = "replication instance"
-    waiter_name = "replication_instance_deleted"
-    filter_name = "replication-instance-arn"
-    status_query = "ReplicationInstances[0].ReplicationInstanceStatus"
-
-    def find(self) -> tuple[str, str] | None:
-        instance = self.hook.describe_replication_instance(self.identifier)
-        if instance is None:
-            return None
-        return instance["ReplicationInstanceArn"], instance["ReplicationInstanceStatus"]
-
-    def delete(self, arn: str) -> None:
-        self.hook.delete_replication_instance(arn)
+    resource, kind = INSTANCE, "replication instance"
 
 
 def endpoint_members(
@@ -304,20 +253,10 @@ class DmsEndpointOperator(DmsBaseOperator):
         return endpoint["EndpointArn"]
 
 
-class DmsDeleteEndpointOperator(_DmsDeleteOperator):
+class DmsDeleteEndpointOperator(DmsDeleteOperator):
     """Delete the endpoint ``identifier`` and wait until it is gone; gone already is fine."""
 
-    kind = "endpoint"
-    waiter_name = "endpoint_deleted"
-    filter_name = "endpoint-arn"
-    status_query = "Endpoints[0].Status"
-
-    def find(self) -> tuple[str, str] | None:
-        endpoint = self.hook.describe_endpoint(self.identifier)
-        return None if endpoint is None else (endpoint["EndpointArn"], endpoint.get("Status", ""))
-
-    def delete(self, arn: str) -> None:
-        self.hook.delete_endpoint(arn)
+    resource, kind = ENDPOINT, "endpoint"
 
 
 class DmsTestConnectionsOperator(DmsBaseOperator):
