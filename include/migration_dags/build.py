@@ -19,6 +19,7 @@ from migration_plan.lint import lint_plan
 from migration_plan.validate import PlanResult
 
 from migration_dags.build_common import default_args, plan_dag_args
+from migration_dags.campaign import build_campaign_dag
 from migration_dags.database import build_database_dag
 from migration_dags.naming import invalid_plan_dag_id, preflight_dag_id
 from migration_dags.plans import load_plans
@@ -87,6 +88,7 @@ def build_plan_dags(result: PlanResult) -> list[DAG]:
     dags += [build_database_dag(result, database) for database in result.plan.databases]
     for wave in result.plan.waves:
         dags += [build_wave_dag(result, wave), build_rollback_dag(result, wave)]
+    dags.append(build_campaign_dag(result))
     return dags
 
 

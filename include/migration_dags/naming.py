@@ -25,6 +25,10 @@ def wave_rollback_dag_id(plan_name: str, wave_name: str) -> str:
     return f"{plan_name}__rollback__{wave_name}"
 
 
+def campaign_dag_id(plan_name: str) -> str:
+    return f"{plan_name}__campaign"
+
+
 def database_dag_id(plan_name: str, database_name: str) -> str:
     return f"{plan_name}__database__{database_name}"
 

@@ -31,6 +31,11 @@ LAUNCH = {
 
 DNS = {"ttl": 60, "type": "A"}
 
+CAMPAIGN = {
+    "max_waves_in_flight": 1,
+    "wave_days": 7.0,
+}
+
 HTTP_CHECK = {"expected_status": 200}
 
 DATABASE = {

@@ -40,6 +40,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("cutover.address_switch", M.AddressSwitch),
     ("address_switch.route53", M.DatabaseDnsRecord),
     ("databases[].cleanup", M.Cleanup),
+    ("campaign", M.Campaign),
 ]
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from shared.free_tier import MGN_FREE_DAYS
+
 from migration_plan import defaults as D
+from migration_plan.campaign import past_free_period
 from migration_plan.issues import Issue, Severity
 from migration_plan.model import Database, MigrationPlan
 from migration_plan.secrets import SECRET_FIX, SECRET_RULE_ID
@@ -317,6 +320,24 @@ def _content_without_source(plan):
     for path, wave, server in _servers(plan):
         if wave.effective_health_checks(server).content_match and server.source_ip is None:
             yield path, f"{server.hostname}: content_match fetches from the source address MGN reports"
+
+
+@rule(
+    "MIG019",
+    "warning",
+    f"the campaign's schedule runs past MGN's {MGN_FREE_DAYS} free days",
+    "raise campaign.max_waves_in_flight, shorten campaign.wave_days, or install the replication agents of "
+    "the later waves nearer their turn (each server's free period starts at its first replication)",
+)
+def _past_free_period(plan):
+    for index, slot in past_free_period(plan):
+        over = slot.end_day - MGN_FREE_DAYS
+        yield (
+            ("waves", index),
+            f"wave '{slot.wave}' would finish on day {slot.end_day:g} of the campaign (starting day "
+            f"{slot.start_day:g}): its {slot.servers} server(s) would replicate {over:g} day(s) past the free "
+            "period if they replicate from the campaign's start",
+        )
 
 
 RULES_BY_ID = {r.id: r for r in RULES}

@@ -1,7 +1,7 @@
 """The migration plan: one YAML file describes waves of servers (MGN) and databases (DMS).
 
 One module a section: `plan_settings.py` (plan:), `waves.py` (waves: and their servers), `databases.py`
-(databases:), on the field helpers of `fields.py`; this module puts them together and is where the rest of
+(databases:), `campaign.py` (campaign:), on the field helpers of `fields.py`; this module puts them together and is where the rest of
 the project imports the plan's classes from.
 
 Each field carries `description` (what is expected, shown in errors) and, where a generic hint would not
@@ -12,6 +12,7 @@ here fails, and every error is reported at once.
 
 from __future__ import annotations
 
+from migration_plan.campaign import Campaign
 from migration_plan.databases import (
     READ_ONLY_ENGINES,
     AddressSwitch,
@@ -63,6 +64,7 @@ __all__ = [
     "SNS_ARN_PATTERN",
     "SOURCE_SERVER_ID_PATTERN",
     "AddressSwitch",
+    "Campaign",
     "Cleanup",
     "ContentMatch",
     "Cutover",
@@ -97,6 +99,9 @@ class MigrationPlan(StrictModel):
     plan: PlanSettings = F(expected="the plan's settings (name, region, approvers, ...)")
     waves: list[Wave] = F([], expected="a list of waves of servers")
     databases: list[Database] = F([], expected="a list of databases")
+    campaign: Campaign = F(
+        Campaign(), expected="how the campaign DAG runs the waves (order, max_waves_in_flight, wave_days)"
+    )
 
     def wave_approvers(self, wave: Wave) -> list[str]:
         return wave.approvers if wave.approvers is not None else self.plan.approvers

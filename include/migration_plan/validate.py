@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from migration_plan.campaign import check_order
 from migration_plan.dms_format import check_table_mapping_rules, check_task_settings, did_you_mean
 from migration_plan.issues import Issue
 from migration_plan.model import MigrationPlan
@@ -238,6 +239,7 @@ def _cross_checks(data: dict):
                         f"no database named '{dep}' in this plan{did_you_mean(dep, database_names)}",
                         fix=f"use one of: {', '.join(sorted(database_names)) or '(no databases defined)'}",
                     )
+    yield from check_order(data)
     for db_index, database in _named_items(data, "databases"):
         yield from check_task_settings(
             database.get("task_settings"), ("databases", db_index, "task_settings")

@@ -71,4 +71,4 @@ def test_show_output_piped_into_a_yaml_reader_loads():
     )
     shown.stdout.close()
     assert shown.wait(timeout=120) == 0
-    assert reader.stdout.strip() == "['databases', 'plan', 'waves']", reader.stderr
+    assert reader.stdout.strip() == "['campaign', 'databases', 'plan', 'waves']", reader.stderr

@@ -65,6 +65,8 @@ CASES = {
     "MIG016": lambda d: d["waves"][0]["servers"][1].update(os="windows"),
     "MIG017": lambda d: db(d)["replication_instance"].update(multi_az=True),
     "MIG018": lambda d: d["waves"][0]["servers"][0].pop("source_ip"),
+    # web waits for the orders cutover (day 30), then takes 70 days: it ends on day 100
+    "MIG019": lambda d: d.update(campaign={"wave_days": 70}),
 }
 
 
