@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow.providers.amazon.aws.sensors.base_aws import AwsBaseSensor
 from airflow.providers.amazon.aws.utils import validate_execute_complete_event
@@ -30,9 +30,14 @@ from triggers.dms import CdcLagTrigger, DmsTableStatesTrigger
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
+HookT = TypeVar("HookT", DmsMigrationHook, DmsMetricsHook)
 
-class _Waiting:
-    """The four waiting parameters; poke mode polls every ``waiter_delay`` s for delay x attempts."""
+
+class _DmsTaskSensor(AwsBaseSensor[HookT]):
+    """What the DMS task sensors share: the four waiting parameters (poke mode polls every ``waiter_delay``
+    s for delay x attempts), the task's console link, and poking or deferring (``_defer``) as configured."""
+
+    operator_extra_links = (DmsTaskLink(),)
 
     @staticmethod
     def split_waiting(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -62,11 +67,19 @@ class _Waiting:
             task_identifier=resource_id(self.replication_task_arn),
         )
 
+    def execute(self, context: Context) -> Any:
+        self.persist_task_link(context)
+        if not self.deferrable:
+            return super().execute(context=context)
+        self._defer()
 
-class _DmsTablesSensor(_Waiting, AwsBaseSensor[DmsMigrationHook]):
+    def _defer(self) -> None:
+        raise NotImplementedError
+
+
+class _DmsTablesSensor(_DmsTaskSensor[DmsMigrationHook]):
     aws_hook_class = DmsMigrationHook
     template_fields: Sequence[str] = aws_template_fields("replication_task_arn")
-    operator_extra_links = (DmsTaskLink(),)
     waiter_name: str
     what: str
 
@@ -81,12 +94,6 @@ class _DmsTablesSensor(_Waiting, AwsBaseSensor[DmsMigrationHook]):
 
     def fail(self, context: Context, report: TablesReport) -> None:
         raise AirflowFailException(f"DMS {self.what} failed: {report.summary()}")
-
-    def execute(self, context: Context) -> Any:
-        self.persist_task_link(context)
-        if not self.deferrable:
-            return super().execute(context=context)
-        self._defer()
 
     def _defer(self) -> None:
         self.defer(
@@ -190,7 +197,7 @@ class DmsValidationCompleteSensor(_DmsTablesSensor):
         raise AirflowFailException("\n".join(lines))
 
 
-class DmsCdcLagSensor(_Waiting, AwsBaseSensor[DmsMetricsHook]):
+class DmsCdcLagSensor(_DmsTaskSensor[DmsMetricsHook]):
     """
     Wait until ``CDCLatencySource`` and ``CDCLatencyTarget`` (CloudWatch ``AWS/DMS``) were both at or under
     ``max_lag_seconds`` for the newest ``consecutive_datapoints`` datapoints of ``period`` seconds. A quiet
@@ -206,7 +213,6 @@ class DmsCdcLagSensor(_Waiting, AwsBaseSensor[DmsMetricsHook]):
     template_fields: Sequence[str] = aws_template_fields(
         "instance_identifier", "replication_task_arn", "max_lag_seconds"
     )
-    operator_extra_links = (DmsTaskLink(),)
 
     def __init__(
         self,
@@ -237,12 +243,6 @@ class DmsCdcLagSensor(_Waiting, AwsBaseSensor[DmsMetricsHook]):
         report = evaluate_lag(series, float(self.max_lag_seconds), int(self.consecutive_datapoints))
         self.log.info("CDC latency %s: %s", report.latest, report.reason)
         return report.as_dict()
-
-    def execute(self, context: Context) -> Any:
-        self.persist_task_link(context)
-        if not self.deferrable:
-            return super().execute(context=context)
-        self._defer()
 
     def _defer(self) -> None:
         now = int(time.time())

@@ -6,12 +6,9 @@ path of an operator and its deferred path judge the same states.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 from airflow.providers.amazon.aws.triggers.base import AwsBaseWaiterTrigger
-from airflow.providers.common.compat.sdk import AirflowException
-from airflow.triggers.base import TriggerEvent
 from hooks.cloudwatch import (
     CDC_LATENCY_METRICS,
     DmsMetricsHook,
@@ -81,6 +78,7 @@ class DmsTableStatesTrigger(StepwiseWaiterMixin, AwsBaseWaiterTrigger):
     """
 
     aws_hook_class = DmsMigrationHook
+    not_done = "tables not done"
 
     def __init__(
         self,
@@ -116,22 +114,11 @@ class DmsTableStatesTrigger(StepwiseWaiterMixin, AwsBaseWaiterTrigger):
             return f"DMS task is {task.get('Status')}" + (f" ({'; '.join(details)})" if details else "")
         return None
 
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        hook = self.hook()
-        async with await hook.get_async_conn() as client:
-            waiter = hook.get_waiter(self.waiter_name, deferrable=True, client=client)
-            try:
-                async for done in self.waiter_attempts(waiter):
-                    if done:
-                        yield self._event("success")
-                        return
-                    if problem := await self._task_problem(client):
-                        yield self._event("error", problem)
-                        return
-            except AirflowException as error:
-                yield self._event_from_exception(error)
-                return
-        yield self._event("error", f"tables not done after {self.attempts} attempts")
+    async def judge(self, client: Any, reached: bool) -> tuple[str, str | None] | None:
+        if reached:
+            return "success", None
+        problem = await self._task_problem(client)
+        return ("error", problem) if problem else None
 
 
 class CdcLagTrigger(AwsBaseWaiterTrigger):

@@ -6,12 +6,9 @@ the blocking path uses (``hooks/waiters/mgn.json``), so poke and deferred modes 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 from airflow.providers.amazon.aws.triggers.base import AwsBaseWaiterTrigger
-from airflow.providers.common.compat.sdk import AirflowException
-from airflow.triggers.base import TriggerEvent
 from hooks.mgn import MgnHook
 from mgn_checks.replication import evaluate_replication
 from shared.waiting import WAITER_DELAY, WAITER_MAX_ATTEMPTS
@@ -67,6 +64,7 @@ class MgnReplicationReadyTrigger(StepwiseWaiterMixin, AwsBaseWaiterTrigger):
     """
 
     aws_hook_class = MgnHook
+    not_done = "MGN replication not ready"
 
     def __init__(
         self,
@@ -101,30 +99,13 @@ class MgnReplicationReadyTrigger(StepwiseWaiterMixin, AwsBaseWaiterTrigger):
         pages = paginator.paginate(filters={"sourceServerIDs": self.source_server_ids}, maxResults=1000)
         return [item async for page in pages for item in page.get("items", [])]
 
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        hook = self.hook()
-        async with await hook.get_async_conn() as client:
-            waiter = hook.get_waiter(
-                self.waiter_name,
-                deferrable=True,
-                client=client,
-                config_overrides=self.waiter_config_overrides,
-            )
-            try:
-                async for continuous in self.waiter_attempts(waiter):
-                    if not continuous:
-                        continue
-                    report = evaluate_replication(
-                        await self._servers(client), self.source_server_ids, self.max_lag_seconds
-                    )
-                    if report.all_ready:
-                        yield self._event("success")
-                        return
-                    self.log.info("MGN replication not ready: %s", report.summary())
-                    if report.blocked or report.missing:
-                        yield self._event("error", report.summary())
-                        return
-            except AirflowException as error:
-                yield self._event_from_exception(error)
-                return
-        yield self._event("error", f"MGN replication not ready after {self.attempts} attempts")
+    async def judge(self, client: Any, reached: bool) -> tuple[str, str | None] | None:
+        if not reached:  # not all CONTINUOUS yet
+            return None
+        report = evaluate_replication(
+            await self._servers(client), self.source_server_ids, self.max_lag_seconds
+        )
+        if report.all_ready:
+            return "success", None
+        self.log.info("MGN replication not ready: %s", report.summary())
+        return ("error", report.summary()) if report.blocked or report.missing else None
