@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,39 +39,46 @@ class TablesReport:
         return "; ".join(parts)
 
 
-def evaluate_full_load(stats: list[dict[str, Any]]) -> TablesReport:
-    """Every table ``Table completed``; an errored table is named with its state and error rows."""
+def _by_state(
+    stats: list[dict[str, Any]],
+    state_key: str,
+    done: str,
+    failed: frozenset[str],
+    failure: Callable[[dict[str, Any], str], str],
+) -> TablesReport:
+    """Each table by its ``state_key``: ``done``, one of ``failed`` (described by ``failure``), or pending."""
     report = TablesReport()
     for stat in stats:
-        name, state = table_name(stat), stat.get("TableState", "")
-        if state == LOAD_DONE:
+        name, state = table_name(stat), stat.get(state_key, "")
+        if state == done:
             report.done.append(name)
-        elif state in LOAD_FAILED:
-            errors = stat.get("FullLoadErrorRows")
-            report.failed[name] = f"{state}, {errors} error rows" if errors else state
+        elif state in failed:
+            report.failed[name] = failure(stat, state)
         else:
             report.pending[name] = state or "unknown"
     return report
+
+
+def _load_failure(stat: dict[str, Any], state: str) -> str:
+    errors = stat.get("FullLoadErrorRows")
+    return f"{state}, {errors} error rows" if errors else state
+
+
+def _validation_failure(stat: dict[str, Any], state: str) -> str:
+    counts = [
+        f"{stat[k]} {label}"
+        for k, label in (("ValidationFailedRecords", "failed"), ("ValidationSuspendedRecords", "suspended"))
+        if stat.get(k)
+    ]
+    details = stat.get("ValidationStateDetails")
+    return ", ".join([state, *counts, *([details] if details else [])])
+
+
+def evaluate_full_load(stats: list[dict[str, Any]]) -> TablesReport:
+    """Every table ``Table completed``; an errored table is named with its state and error rows."""
+    return _by_state(stats, "TableState", LOAD_DONE, LOAD_FAILED, _load_failure)
 
 
 def evaluate_validation(stats: list[dict[str, Any]]) -> TablesReport:
     """Every table ``Validated``; a mismatch/suspension/error is named with DMS's counts and details."""
-    report = TablesReport()
-    for stat in stats:
-        name, state = table_name(stat), stat.get("ValidationState", "")
-        if state == VALIDATED:
-            report.done.append(name)
-        elif state in VALIDATION_FAILED:
-            counts = [
-                f"{stat[k]} {label}"
-                for k, label in (
-                    ("ValidationFailedRecords", "failed"),
-                    ("ValidationSuspendedRecords", "suspended"),
-                )
-                if stat.get(k)
-            ]
-            details = stat.get("ValidationStateDetails")
-            report.failed[name] = ", ".join([state, *counts, *([details] if details else [])])
-        else:
-            report.pending[name] = state or "unknown"
-    return report
+    return _by_state(stats, "ValidationState", VALIDATED, VALIDATION_FAILED, _validation_failure)

@@ -106,39 +106,6 @@ class DmsDeleteReplicationInstanceOperator(DmsDeleteOperator):
     resource, kind = INSTANCE, "replication instance"
 
 
-def endpoint_members(
-    *,
-    identifier: str,
-    endpoint_type: str,
-    engine: str,
-    database: str,
-    host: str | None = None,
-    port: int | None = None,
-    secret_arn: str | None = None,
-    secrets_access_role_arn: str | None = None,
-    extra_connection_attributes: str | None = None,
-) -> dict[str, Any]:
-    """CreateEndpoint's members for a secret-backed or credential-less (sqlite) endpoint."""
-    members: dict[str, Any] = {
-        "EndpointIdentifier": identifier,
-        "EndpointType": endpoint_type,
-        "EngineName": engine,
-        "DatabaseName": database,
-    }
-    if extra_connection_attributes:
-        members["ExtraConnectionAttributes"] = extra_connection_attributes
-    if secret_arn:
-        if engine not in SECRET_SETTINGS:
-            raise AirflowFailException(f"engine {engine} takes no Secrets Manager secret in DMS")
-        settings = {"SecretsManagerSecretId": secret_arn}
-        if secrets_access_role_arn:
-            settings["SecretsManagerAccessRoleArn"] = secrets_access_role_arn
-        members[SECRET_SETTINGS[engine]] = settings
-    else:
-        members.update({k: v for k, v in (("ServerName", host), ("Port", port)) if v})
-    return members
-
-
 def _endpoint_secret(endpoint: dict[str, Any]) -> str | None:
     for key in set(SECRET_SETTINGS.values()):
         if (endpoint.get(key) or {}).get("SecretsManagerSecretId"):
@@ -205,18 +172,31 @@ class DmsEndpointOperator(DmsBaseOperator):
         self.conn_id = conn_id
         self.extra_connection_attributes = extra_connection_attributes
 
+    def stated_members(self) -> dict[str, Any]:
+        """CreateEndpoint's members from the operator's values: a secret-backed or credential-less (sqlite)
+        endpoint, or the address part of a connection-backed one."""
+        members: dict[str, Any] = {
+            "EndpointIdentifier": self.identifier,
+            "EndpointType": self.endpoint_type,
+            "EngineName": self.engine,
+            "DatabaseName": self.database,
+        }
+        if self.extra_connection_attributes:
+            members["ExtraConnectionAttributes"] = self.extra_connection_attributes
+        if self.secret_arn:
+            if self.engine not in SECRET_SETTINGS:
+                raise AirflowFailException(f"engine {self.engine} takes no Secrets Manager secret in DMS")
+            settings = {"SecretsManagerSecretId": self.secret_arn}
+            if self.secrets_access_role_arn:
+                settings["SecretsManagerAccessRoleArn"] = self.secrets_access_role_arn
+            members[SECRET_SETTINGS[self.engine]] = settings
+        else:
+            members.update({k: v for k, v in (("ServerName", self.host), ("Port", self.port)) if v})
+        return members
+
     def members(self) -> dict[str, Any]:
-        members = endpoint_members(
-            identifier=self.identifier,
-            endpoint_type=self.endpoint_type,
-            engine=self.engine,
-            database=self.database,
-            host=self.host,
-            port=self.port,
-            secret_arn=self.secret_arn,
-            secrets_access_role_arn=self.secrets_access_role_arn,
-            extra_connection_attributes=self.extra_connection_attributes,
-        )
+        """Every CreateEndpoint member; a connection's login and password are read here, at execute time."""
+        members = self.stated_members()
         if self.conn_id:
             from airflow.providers.common.compat.sdk import BaseHook
 

@@ -21,7 +21,6 @@ from operators.dms_resources import (
     DmsReplicationInstanceOperator,
     DmsTestConnectionsOperator,
     endpoint_differences,
-    endpoint_members,
 )
 from triggers.dms import DmsWaiterTrigger
 
@@ -179,7 +178,8 @@ def test_comparisons_ignore_what_the_plan_leaves_to_dms():
 
 
 def test_secret_endpoint_members_per_engine():
-    members = endpoint_members(
+    members = DmsEndpointOperator(
+        task_id="src",
         identifier="o-src",
         endpoint_type="source",
         engine="mariadb",
@@ -187,7 +187,8 @@ def test_secret_endpoint_members_per_engine():
         host="db1",
         secret_arn="arn:secret",
         secrets_access_role_arn="arn:role",
-    )
+        **COMMON,
+    ).stated_members()
     assert members["MySQLSettings"] == {
         "SecretsManagerSecretId": "arn:secret",
         "SecretsManagerAccessRoleArn": "arn:role",
