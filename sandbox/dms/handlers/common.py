@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Protocol
 
 import botocore.session
@@ -66,7 +67,17 @@ def view(resource: dict[str, Any], *hidden: str) -> dict[str, Any]:
     return {k: v for k, v in resource.items() if not k.startswith("_") and k not in hidden}
 
 
-def filters(body: dict[str, Any], allowed: dict[str, str]) -> list[tuple[str, list[str]]]:
+def filter_field(name: str) -> str:
+    """The field a DMS filter name matches: replication-instance-id -> ReplicationInstanceIdentifier."""
+    return "".join("Identifier" if word == "id" else word.capitalize() for word in name.split("-"))
+
+
+def filters(
+    body: dict[str, Any], names: tuple[str, ...], fields: dict[str, str] | None = None
+) -> list[tuple[str, list[str]]]:
+    """The request's Filters as (field, values); a name not in `names` is refused. `fields`: the names
+    whose field is not `filter_field`'s ("A|B" matches either field)."""
+    allowed = {name: (fields or {}).get(name) or filter_field(name) for name in names}
     out = []
     for f in body.get("Filters") or []:
         name = f.get("Name")
@@ -88,6 +99,26 @@ def select(
     if chosen_by and not chosen:
         raise not_found(f"No {kind} found matching the filters")
     return chosen
+
+
+def described(
+    dms: Dms,
+    body: dict[str, Any],
+    key: str,
+    names: tuple[str, ...],
+    hidden: tuple[str, ...] = (),
+    upper: tuple[str, ...] = (),
+    fields: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A Describe<key> answer: the resources of the store's table for `key` (Endpoints: endpoints) that the
+    request's Filters choose (`names` and `fields` as for `filters`; the `upper` fields' values compared in
+    upper case), paged, each shown without the `hidden` fields."""
+    words = re.findall("[A-Z][a-z]*", key)
+    table = getattr(dms.store.state, words[-1].lower())
+    chosen = filters(body, names, fields)
+    chosen_by = [(f, [v.upper() for v in vals] if f in upper else vals) for f, vals in chosen]
+    items = select(list(table.values()), chosen_by, " ".join(words).lower())
+    return page([view(i, *hidden) for i in items], body, key)
 
 
 def page(items: list[Any], body: dict[str, Any], key: str) -> dict[str, Any]:

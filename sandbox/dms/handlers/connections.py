@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.dms.databases import start_connection_test
-from sandbox.dms.handlers.common import Dms, bad_state, endpoint, filters, instance, not_found, page, select
+from sandbox.dms.handlers.common import Dms, bad_state, described, endpoint, instance, not_found
 
 
 def test_connection(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
@@ -30,11 +30,7 @@ def test_connection(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def describe_connections(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
-    chosen_by = filters(
-        body, {"endpoint-arn": "EndpointArn", "replication-instance-arn": "ReplicationInstanceArn"}
-    )
-    items = select(list(dms.store.state.connections.values()), chosen_by, "connections")
-    return page([dict(c) for c in items], body, "Connections")
+    return described(dms, body, "Connections", ("endpoint-arn", "replication-instance-arn"))
 
 
 def delete_connection(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:

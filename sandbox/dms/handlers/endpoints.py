@@ -12,11 +12,9 @@ from sandbox.dms.handlers.common import (
     already_exists,
     bad_state,
     check_identifier,
+    described,
     endpoint,
-    filters,
     invalid,
-    page,
-    select,
     view,
 )
 
@@ -92,18 +90,8 @@ def create_endpoint(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def describe_endpoints(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
-    chosen_by = filters(
-        body,
-        {
-            "endpoint-arn": "EndpointArn",
-            "endpoint-type": "EndpointType",
-            "endpoint-id": "EndpointIdentifier",
-            "engine-name": "EngineName",
-        },
-    )
-    chosen_by = [(f, [v.upper() for v in vals] if f == "EndpointType" else vals) for f, vals in chosen_by]
-    items = select(list(dms.store.state.endpoints.values()), chosen_by, "endpoints")
-    return page([view(e, "Password") for e in items], body, "Endpoints")
+    names = ("endpoint-arn", "endpoint-type", "endpoint-id", "engine-name")
+    return described(dms, body, "Endpoints", names, ("Password",), upper=("EndpointType",))
 
 
 def delete_endpoint(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:

@@ -10,10 +10,8 @@ from sandbox.dms.handlers.common import (
     already_exists,
     bad_state,
     check_identifier,
-    filters,
+    described,
     instance,
-    page,
-    select,
     view,
 )
 
@@ -54,17 +52,13 @@ def create_replication_instance(dms: Dms, body: dict[str, Any]) -> dict[str, Any
 
 
 def describe_replication_instances(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
-    chosen_by = filters(
-        body,
-        {
-            "replication-instance-arn": "ReplicationInstanceArn",
-            "replication-instance-id": "ReplicationInstanceIdentifier",
-            "replication-instance-class": "ReplicationInstanceClass",
-            "engine-version": "EngineVersion",
-        },
+    names = (
+        "replication-instance-arn",
+        "replication-instance-id",
+        "replication-instance-class",
+        "engine-version",
     )
-    items = select(list(dms.store.state.instances.values()), chosen_by, "replication instances")
-    return page([view(i) for i in items], body, "ReplicationInstances")
+    return described(dms, body, "ReplicationInstances", names)
 
 
 def delete_replication_instance(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:

@@ -15,12 +15,12 @@ from sandbox.dms.handlers.common import (
     already_exists,
     bad_state,
     check_identifier,
+    described,
     endpoint,
     filters,
     instance,
     invalid,
     page,
-    select,
     task,
     view,
 )
@@ -87,19 +87,16 @@ def create_replication_task(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def describe_replication_tasks(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
-    chosen_by = filters(
-        body,
-        {
-            "replication-task-arn": "ReplicationTaskArn",
-            "replication-task-id": "ReplicationTaskIdentifier",
-            "migration-type": "MigrationType",
-            "endpoint-arn": "SourceEndpointArn|TargetEndpointArn",
-            "replication-instance-arn": "ReplicationInstanceArn",
-        },
+    names = (
+        "replication-task-arn",
+        "replication-task-id",
+        "migration-type",
+        "endpoint-arn",
+        "replication-instance-arn",
     )
-    items = select(list(dms.store.state.tasks.values()), chosen_by, "replication tasks")
     hidden = ("ReplicationTaskSettings",) if body.get("WithoutSettings") else ()
-    return page([view(t, *hidden) for t in items], body, "ReplicationTasks")
+    either = {"endpoint-arn": "SourceEndpointArn|TargetEndpointArn"}
+    return described(dms, body, "ReplicationTasks", names, hidden, fields=either)
 
 
 def modify_replication_task(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
@@ -189,9 +186,7 @@ def reload_tables(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
 
 def describe_table_statistics(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
     found = task(dms, body["ReplicationTaskArn"])
-    chosen_by = filters(
-        body, {"schema-name": "SchemaName", "table-name": "TableName", "table-state": "TableState"}
-    )
+    chosen_by = filters(body, ("schema-name", "table-name", "table-state"))
     tables = [dict(t) for t in found.get("_tables") or []]
     if chosen_by:
         tables = [t for t in tables if all(str(t.get(f)) in vals for f, vals in chosen_by)]
