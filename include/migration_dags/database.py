@@ -307,11 +307,53 @@ def _task_ids(steps: list) -> set[str]:
     return {t.task_id for s in steps for t in (s if isinstance(s, list) else [s])}
 
 
+def _current_lag(plan: MigrationPlan, db: Database, ids: dict, task_arn) -> list:
+    """The CDC latencies read for the cutover gate's evidence (CDC plans only)."""
+    if db.migration_type not in P.CDC_TYPES:
+        return []
+    cut = db.cutover
+    lag = {
+        "instance": ids["instance"],
+        "task_arn": task_arn,
+        "limit": cut.max_cdc_lag_seconds,
+        "points": cut.lag_datapoints,
+        "period": cut.lag_period_seconds,
+    }
+    kwargs = {**aws_args(plan), **lag}
+    return [PythonOperator(task_id="current_lag", python_callable=current_lag, op_kwargs=kwargs, retries=0)]
+
+
+def _downtime(plan: MigrationPlan, db: Database, drain: list, switch: list) -> PythonOperator:
+    """Measures the write downtime and emits the cutover Asset the waves using this database wait for."""
+    read_only = "source_read_only" if "source_read_only" in _task_ids(drain) else None
+    return PythonOperator(
+        task_id="measure_downtime",
+        python_callable=measure_downtime,
+        op_kwargs={
+            "budget": db.cutover.downtime_budget_seconds,
+            "read_only_task": read_only,
+            "switch_task": switch[0].task_id if switch else None,
+        },
+        outlets=[database_cutover_asset(plan.plan.name, db.name)],
+        retries=0,
+    )
+
+
+def _gate(plan: MigrationPlan, db: Database, ids: dict, name: str, why: str, ask: str, evidence: set[str]):
+    """The approval gate ``approve_<name>`` asking ``ask``, its body showing the ``evidence`` tasks' results."""
+    return approval_gate(
+        task_id=f"approve_{name}",
+        plan=plan,
+        approvers=plan.database_approvers(db),
+        subject=f"[{plan.plan.name}/{db.name}] {why}, {ask}",
+        body=_gate_body(plan, db, ask, ids, evidence),
+    )
+
+
 def build_database_dag(result: PlanResult, db: Database) -> DAG:
     plan = result.plan
     rules = result.table_mappings.get(db.name, [])
     ids = P.identifiers(plan, db)
-    approvers = plan.database_approvers(db)
     docs_dir = f"{{{{ var.value.get('migration_data_docs_dir', '/tmp/migration-data-docs') }}}}/{db.name}/{{{{ run_id }}}}"
     dag_id = database_dag_id(plan.plan.name, db.name)
     with DAG(
@@ -319,65 +361,20 @@ def build_database_dag(result: PlanResult, db: Database) -> DAG:
     ) as dag:
         prepare = _prepare(plan, db, rules, ids)
         task_arn = prepare[3].output
-        checks = _check(plan, db, rules, task_arn, docs_dir)
-        if db.migration_type in P.CDC_TYPES:
-            cut = db.cutover
-            checks.append(
-                PythonOperator(
-                    task_id="current_lag",
-                    python_callable=current_lag,
-                    op_kwargs={
-                        **aws_args(plan),
-                        "instance": ids["instance"],
-                        "task_arn": task_arn,
-                        "limit": cut.max_cdc_lag_seconds,
-                        "points": cut.lag_datapoints,
-                        "period": cut.lag_period_seconds,
-                    },
-                    retries=0,
-                )
-            )
-        gate_cutover_tasks = _task_ids(checks)
-        main = [*prepare, *checks]
-        main.append(
-            approval_gate(
-                task_id="approve_cutover",
-                plan=plan,
-                approvers=approvers,
-                subject=f"[{plan.plan.name}/{db.name}] data proven equal, cut over?",
-                body=_gate_body(plan, db, "cut over?", ids, gate_cutover_tasks),
-            )
-        )
+        checks = _check(plan, db, rules, task_arn, docs_dir) + _current_lag(plan, db, ids, task_arn)
+        gate_cutover = _gate(plan, db, ids, "cutover", "data proven equal", "cut over?", _task_ids(checks))
         drain = _drain(plan, db, rules, ids, task_arn, docs_dir)
         switch = _switch_tasks(plan, db, False)
-        read_only = "source_read_only" if "source_read_only" in _task_ids(drain) else None
-        downtime = PythonOperator(
-            task_id="measure_downtime",
-            python_callable=measure_downtime,
-            op_kwargs={
-                "budget": db.cutover.downtime_budget_seconds,
-                "read_only_task": read_only,
-                "switch_task": switch[0].task_id if switch else None,
-            },
-            outlets=[database_cutover_asset(plan.plan.name, db.name)],
-            retries=0,
-        )
-        main += [*drain, *switch, downtime]
-        main.append(
-            approval_gate(
-                task_id="approve_finalize",
-                plan=plan,
-                approvers=approvers,
-                subject=f"[{plan.plan.name}/{db.name}] cutover done, finalize?",
-                body=_gate_body(plan, db, "finalize?", ids, _task_ids(drain) | {"measure_downtime"}),
-            )
-        )
+        downtime = _downtime(plan, db, drain, switch)
+        evidence = _task_ids(drain) | {"measure_downtime"}
+        gate_finalize = _gate(plan, db, ids, "finalize", "cutover done", "finalize?", evidence)
+        main = [*prepare, *checks, gate_cutover, *drain, *switch, downtime, gate_finalize]
         chain(*main)
-        if "dms_validation" in gate_cutover_tasks:
-            dag.get_task("dms_validation") >> dag.get_task("approve_cutover")
-        rollback = add_rollback(plan, db)
-        flat = [t for s in main for t in (s if isinstance(s, list) else [s])]
-        flat >> rollback
+        if "dms_validation" in _task_ids(
+            checks
+        ):  # the gate waits on the DMS verdict, even when GX ran after it
+            dag.get_task("dms_validation") >> gate_cutover
+        [t for s in main for t in (s if isinstance(s, list) else [s])] >> add_rollback(plan, db)
         cleanup = _cleanup(plan, db, ids)
         if cleanup:
             chain(main[-1], *cleanup)
