@@ -200,66 +200,63 @@ def check_table_mapping_rules(document: Any, path: tuple, where: str = "") -> It
 def _check_rules(rules: list, path: tuple, where: str) -> tuple[list[Issue], int]:
     """Issues of each rule, and how many selection rules include tables."""
     found: list[Issue] = []
-
-    def add(*args, **kwargs) -> None:
-        found.append(Issue.error(*args, **kwargs))
-
-    ids: dict[str, int] = {}
-    names: dict[str, int] = {}
+    seen: dict[str, dict[str, int]] = {"rule-id": {}, "rule-name": {}}  # value -> the rule that has it first
     selections = 0
     for index, rule in enumerate(rules):
         rpath = (*path, index) if not where else path
         label = f"{where}rules[{index}]: " if where else ""
-        if not isinstance(rule, dict):
-            add("dms.table-mappings", rpath, f"{label}each rule must be a mapping")
-            continue
-        rule_type = rule.get("rule-type")
-        if not isinstance(rule_type, str) or rule_type not in RULE_ACTIONS:
-            add(
-                "dms.table-mappings",
-                rpath,
-                f"{label}rule-type must be one of {', '.join(RULE_ACTIONS)}, got {_describe(rule_type)}"
-                + (did_you_mean(rule_type, RULE_ACTIONS) if isinstance(rule_type, str) else ""),
-            )
-            continue
-        for required in ("rule-id", "rule-name", "object-locator"):
-            if required not in rule:
-                add("dms.table-mappings", rpath, f"{label}'{required}' is missing from this {rule_type} rule")
-        for key, seen in (("rule-id", ids), ("rule-name", names)):
-            value = str(rule.get(key, ""))
-            if value and value in seen:
-                add(
-                    "dms.table-mappings",
-                    rpath,
-                    f"{label}{key} '{value}' is used twice (rules[{seen[value]}])",
-                )
-            seen.setdefault(value, index)
-        locator = rule.get("object-locator")
-        # A schema transformation names only its schema (DMS: table-name is for table/column targets).
-        needed = ("schema-name",) if rule.get("rule-target") == "schema" else ("schema-name", "table-name")
-        if "object-locator" in rule and (
-            not isinstance(locator, dict) or any(key not in locator for key in needed)
-        ):
-            add("dms.table-mappings", rpath, f"{label}object-locator needs {' and '.join(needed)}")
-        action = rule.get("rule-action")
-        allowed = RULE_ACTIONS[rule_type]
-        if allowed and (not isinstance(action, str) or action not in allowed):
-            hint = did_you_mean(action, allowed) if isinstance(action, str) else ""
-            add(
-                "dms.table-mappings",
-                rpath,
-                f"{label}rule-action of a {rule_type} rule must be one of {', '.join(sorted(allowed))}, "
-                f"got {_describe(action)}{hint}",
-            )
-        target = rule.get("rule-target")
-        if rule_type == "transformation" and (
-            not isinstance(target, str) or target not in TRANSFORMATION_TARGETS
-        ):
-            add(
-                "dms.table-mappings",
-                rpath,
-                f"{label}rule-target must be one of {', '.join(sorted(TRANSFORMATION_TARGETS))}",
-            )
-        if rule_type == "selection" and action in ("include", "explicit"):
+        found += [
+            Issue.error("dms.table-mappings", rpath, label + p) for p in _rule_problems(rule, index, seen)
+        ]
+        if isinstance(rule, dict) and rule.get("rule-type") == "selection" and _includes(rule):
             selections += 1
     return found, selections
+
+
+def _includes(rule: dict) -> bool:
+    return rule.get("rule-action") in ("include", "explicit")
+
+
+def _rule_problems(rule: Any, index: int, seen: dict[str, dict[str, int]]) -> Iterator[str]:
+    """What is wrong with one rule: its type first (nothing else is checked without one), then its members."""
+    if not isinstance(rule, dict):
+        yield "each rule must be a mapping"
+        return
+    rule_type = rule.get("rule-type")
+    if not isinstance(rule_type, str) or rule_type not in RULE_ACTIONS:
+        hint = did_you_mean(rule_type, RULE_ACTIONS) if isinstance(rule_type, str) else ""
+        yield f"rule-type must be one of {', '.join(RULE_ACTIONS)}, got {_describe(rule_type)}{hint}"
+        return
+    for required in ("rule-id", "rule-name", "object-locator"):
+        if required not in rule:
+            yield f"'{required}' is missing from this {rule_type} rule"
+    for key, first in seen.items():
+        value = str(rule.get(key, ""))
+        if value and value in first:
+            yield f"{key} '{value}' is used twice (rules[{first[value]}])"
+        first.setdefault(value, index)
+    yield from _rule_member_problems(rule, rule_type)
+
+
+def _rule_member_problems(rule: dict, rule_type: str) -> Iterator[str]:
+    """The object-locator, rule-action and rule-target of a rule of a known type."""
+    locator = rule.get("object-locator")
+    # A schema transformation names only its schema (DMS: table-name is for table/column targets).
+    needed = ("schema-name",) if rule.get("rule-target") == "schema" else ("schema-name", "table-name")
+    if "object-locator" in rule and (
+        not isinstance(locator, dict) or any(key not in locator for key in needed)
+    ):
+        yield f"object-locator needs {' and '.join(needed)}"
+    action = rule.get("rule-action")
+    allowed = RULE_ACTIONS[rule_type]
+    if allowed and (not isinstance(action, str) or action not in allowed):
+        hint = did_you_mean(action, allowed) if isinstance(action, str) else ""
+        yield (
+            f"rule-action of a {rule_type} rule must be one of {', '.join(sorted(allowed))}, "
+            f"got {_describe(action)}{hint}"
+        )
+    target = rule.get("rule-target")
+    if rule_type == "transformation" and (
+        not isinstance(target, str) or target not in TRANSFORMATION_TARGETS
+    ):
+        yield f"rule-target must be one of {', '.join(sorted(TRANSFORMATION_TARGETS))}"

@@ -118,75 +118,68 @@ class _Builder:
         return Issue.error(code, where, message, fix=fix, position=_pos(key_node.start_mark))
 
 
-def load_yaml(path: Path) -> LoadedYaml:
-    """Parse a plan file; never raises for bad input, returns issues instead."""
-    file = str(path)
-    empty = SourceMap()
+class _Refused(Exception):
+    """The file cannot be read as a plan at all: the one issue that says why."""
+
+    def __init__(self, code: str, message: str, **kwargs: Any) -> None:
+        super().__init__(message)
+        self.issue = Issue.error(code, (), message, **kwargs)
+
+
+def _read(path: Path) -> bytes:
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        return LoadedYaml(None, empty, [Issue.error("file.missing", (), "the plan file does not exist")])
+    except FileNotFoundError as exc:
+        raise _Refused("file.missing", "the plan file does not exist") from exc
     except OSError as exc:
-        return LoadedYaml(None, empty, [Issue.error("file.unreadable", (), f"cannot read the file: {exc}")])
+        raise _Refused("file.unreadable", f"cannot read the file: {exc}") from exc
     if len(raw) > MAX_PLAN_BYTES:
-        return LoadedYaml(
-            None,
-            empty,
-            [Issue.error("file.too-large", (), f"the plan is larger than {MAX_PLAN_BYTES} bytes")],
-        )
+        raise _Refused("file.too-large", f"the plan is larger than {MAX_PLAN_BYTES} bytes")
+    return raw
+
+
+def _decode(raw: bytes) -> str:
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return LoadedYaml(
-            None,
-            empty,
-            [
-                Issue.error(
-                    "file.encoding",
-                    (),
-                    f"the file is not UTF-8 ({exc.reason} at byte {exc.start})",
-                    fix="save the plan as UTF-8",
-                    position=Position(
-                        raw[: exc.start].count(b"\n") + 1, exc.start - raw.rfind(b"\n", 0, exc.start)
-                    ),
-                )
-            ],
-        )
+        line, column = raw[: exc.start].count(b"\n") + 1, exc.start - raw.rfind(b"\n", 0, exc.start)
+        raise _Refused(
+            "file.encoding",
+            f"the file is not UTF-8 ({exc.reason} at byte {exc.start})",
+            fix="save the plan as UTF-8",
+            position=Position(line, column),
+        ) from exc
+
+
+def _compose(text: str) -> yaml.Node:
     try:
         node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
         problem = " ".join(part for part in (exc.context, exc.problem) if part)
-        return LoadedYaml(
-            None,
-            empty,
-            [
-                Issue.error(
-                    "yaml.syntax",
-                    (),
-                    f"YAML syntax error: {problem}",
-                    fix="check the indentation (spaces, not tabs), the colons and the quoting here",
-                    position=_pos(mark),
-                )
-            ],
-        )
+        raise _Refused(
+            "yaml.syntax",
+            f"YAML syntax error: {problem}",
+            fix="check the indentation (spaces, not tabs), the colons and the quoting here",
+            position=_pos(exc.problem_mark or exc.context_mark),
+        ) from exc
     except yaml.YAMLError as exc:
-        return LoadedYaml(None, empty, [Issue.error("yaml.syntax", (), f"YAML error: {exc}")])
-    except RecursionError:
-        return LoadedYaml(None, empty, [Issue.error("yaml.too-deep", (), "the plan is nested too deeply")])
+        raise _Refused("yaml.syntax", f"YAML error: {exc}") from exc
     if node is None:
-        return LoadedYaml(
-            None,
-            empty,
-            [Issue.error("plan.empty", (), "the plan is empty", fix="start from include/plans/example.yaml")],
-        )
-    builder = _Builder(file)
+        raise _Refused("plan.empty", "the plan is empty", fix="start from include/plans/example.yaml")
+    return node
+
+
+def load_yaml(path: Path) -> LoadedYaml:
+    """Parse a plan file; never raises for bad input, returns issues instead."""
+    builder = _Builder(str(path))
     try:
-        data = builder.build(node, ())
+        data = builder.build(_compose(_decode(_read(path))), ())
+    except _Refused as refused:
+        return LoadedYaml(None, SourceMap(), [refused.issue])
     except _TooLarge:
-        return LoadedYaml(
-            None, empty, [Issue.error("yaml.too-large", (), "the plan expands to too many values (aliases?)")]
-        )
+        issue = Issue.error("yaml.too-large", (), "the plan expands to too many values (aliases?)")
+        return LoadedYaml(None, SourceMap(), [issue])
     except RecursionError:
-        return LoadedYaml(None, empty, [Issue.error("yaml.too-deep", (), "the plan is nested too deeply")])
+        issue = Issue.error("yaml.too-deep", (), "the plan is nested too deeply")
+        return LoadedYaml(None, SourceMap(), [issue])
     return LoadedYaml(data, builder.map, builder.issues)

@@ -52,77 +52,66 @@ def parameters(pair: TablePair, figures: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
+def _spec(expectation: str, check: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {"type": expectation, "kwargs": kwargs, "check": check}
+
+
+def _structure_specs(pair: TablePair) -> list[dict[str, Any]]:
+    """Row count, column set, key not null and unique."""
+    prof = pair.source
+    specs = [
+        _spec(
+            "expect_table_row_count_to_equal", "row count", {"value": {"$PARAMETER": f"{pair.slug}__rows"}}
+        ),
+        _spec(
+            "expect_table_columns_to_match_set",
+            "column set",
+            {"column_set": prof.columns, "exact_match": True},
+        ),
+    ]
+    specs += [
+        _spec("expect_column_values_to_not_be_null", f"key {c} not null", {"column": c}) for c in prof.key
+    ]
+    if len(prof.key) == 1:
+        specs.append(_spec("expect_column_values_to_be_unique", "key unique", {"column": prof.key[0]}))
+    elif prof.key:
+        specs.append(_spec("expect_compound_columns_to_be_unique", "key unique", {"column_list": prof.key}))
+    return specs
+
+
+def _aggregate_specs(pair: TablePair) -> list[dict[str, Any]]:
+    """SUM, MIN and MAX of each numeric column within the source's figures (parameters ``_lo``/``_hi``)."""
+    specs = []
+    for col in pair.source.numeric:
+        for stat in ("sum", "min", "max"):
+            name = f"{pair.slug}__{col}__{stat}"
+            between = {"min_value": {"$PARAMETER": f"{name}_lo"}, "max_value": {"$PARAMETER": f"{name}_hi"}}
+            check = f"{col} {stat} equals the source"
+            specs.append(_spec(f"expect_column_{stat}_to_be_between", check, {"column": col, **between}))
+    return specs
+
+
 def expectation_specs(
     pair: TablePair, plan_expectations: list[dict[str, Any]], sql_checks: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """``[{"type": snake_name, "kwargs": {...}, "check": what it proves}]`` for one table pair."""
-    slug, prof = pair.slug, pair.source
-    specs = [
-        {
-            "type": "expect_table_row_count_to_equal",
-            "kwargs": {"value": {"$PARAMETER": f"{slug}__rows"}},
-            "check": "row count",
-        },
-        {
-            "type": "expect_table_columns_to_match_set",
-            "kwargs": {"column_set": prof.columns, "exact_match": True},
-            "check": "column set",
-        },
-    ]
-    for col in prof.key:
-        specs.append(
-            {
-                "type": "expect_column_values_to_not_be_null",
-                "kwargs": {"column": col},
-                "check": f"key {col} not null",
-            }
-        )
-    if len(prof.key) == 1:
-        specs.append(
-            {
-                "type": "expect_column_values_to_be_unique",
-                "kwargs": {"column": prof.key[0]},
-                "check": "key unique",
-            }
-        )
-    elif prof.key:
-        specs.append(
-            {
-                "type": "expect_compound_columns_to_be_unique",
-                "kwargs": {"column_list": prof.key},
-                "check": "key unique",
-            }
-        )
-    for col in prof.numeric:
-        for stat, kind in (("sum", "sum"), ("min", "min"), ("max", "max")):
-            name = f"{slug}__{col}__{stat}"
-            specs.append(
-                {
-                    "type": f"expect_column_{kind}_to_be_between",
-                    "kwargs": {
-                        "column": col,
-                        "min_value": {"$PARAMETER": f"{name}_lo"},
-                        "max_value": {"$PARAMETER": f"{name}_hi"},
-                    },
-                    "check": f"{col} {stat} equals the source",
-                }
-            )
+    """``[{"type": snake_name, "kwargs": {...}, "check": what it proves}]`` for one table pair: its
+    structure, its aggregates, then the plan's expectations and SQL checks on this table."""
     names = {pair.target.table, pair.target.label}
-    specs += [
-        {"type": e["expectation"], "kwargs": dict(e.get("kwargs") or {}), "check": "plan expectation"}
+    plan = [
+        _spec(e["expectation"], "plan expectation", dict(e.get("kwargs") or {}))
         for e in plan_expectations
         if e["table"] in names
     ]
-    specs += [
-        {
-            "type": "unexpected_rows_expectation",
-            "kwargs": {"unexpected_rows_query": c["query"], "description": c.get("name") or c["query"]},
-            "check": f"SQL check {c.get('name') or c['query']}",
-        }
+    sql = [
+        _spec(
+            "unexpected_rows_expectation",
+            f"SQL check {c.get('name') or c['query']}",
+            {"unexpected_rows_query": c["query"], "description": c.get("name") or c["query"]},
+        )
         for c in sql_checks
         if c["table"] in names
     ]
-    return specs
+    return _structure_specs(pair) + _aggregate_specs(pair) + plan + sql
 
 
 def _docs_site(context: Any, folder: str) -> None:
