@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from botocore.config import Config
 from devstack.airflow_stack import REPO, AirflowStack, free_port
 from devstack.api import AirflowUser, ApiError
 from devstack.celery_stack import CeleryStack
-from devstack.follow import follow_run, wait_until_parked
+from devstack.follow import follow_aloud, wait_until_parked
 
 DEMO_DIR = REPO / ".demo"
 AIRFLOW_HOME = DEMO_DIR / "airflow"
@@ -80,10 +79,6 @@ def start_sandbox(port: int, config: Path | None = None, state: Path = SANDBOX_S
             pass
         time.sleep(0.3)
     raise TimeoutError("the sandbox did not answer /_sandbox/health in 60 s")
-
-
-def approve_command(dag_id: str, run_id: str, task_id: str) -> str:
-    return f".venv/bin/python -m devstack.demo approve {shlex.quote(dag_id)} {shlex.quote(run_id)} {task_id}"
 
 
 def summary(endpoint: str, outcome, started: float, gates: list[dict]) -> str:
@@ -146,25 +141,8 @@ def run_demo(auto_approve: bool, executor: str = "local") -> int:
         say(f"triggered {DAG_ID} run {run_id}")
         approver = AirflowUser(stack.base_url, APPROVER, stack.password(APPROVER))
 
-        def on_gate(detail: dict) -> None:
-            task_id = detail["task_instance"]["task_id"]
-            say(f"GATE {task_id}: {detail['subject']}")
-            say(
-                f"  decide in the UI: {stack.base_url}/dags/{DAG_ID}/runs/{run_id}/tasks/{task_id}/required_actions"
-            )
-            if auto_approve:
-                wait_until_parked(admin, DAG_ID, run_id, task_id)  # see its docstring: an Airflow 3.3 race
-                answer = approver.answer_gate(DAG_ID, run_id, task_id, "Approve")
-                say(f"  approved by {answer['responded_by']['name']} (AUTO_APPROVE)")
-            else:
-                say(f"  or approve from a shell: {approve_command(DAG_ID, run_id, task_id)}")
-                say("  (add --reject to reject; the wave then rolls back)")
-
-        def on_change(task: str, state: str) -> None:
-            if state not in ("none", "scheduled", "queued"):
-                say(f"{task}: {state}")
-
-        outcome = follow_run(admin, DAG_ID, run_id, on_gate=on_gate, on_change=on_change, timeout=3 * 3600)
+        hint = "  (add --reject to reject; the wave then rolls back)"
+        outcome = follow_aloud(say, admin, approver, DAG_ID, run_id, auto=auto_approve, reject_hint=hint)
         print("\n" + summary(endpoint, outcome, started, admin.gates(DAG_ID, run_id)), flush=True)
         return 0 if outcome.state == "success" else 1
     finally:

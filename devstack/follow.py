@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -84,3 +85,43 @@ def follow_run(
         if time.monotonic() - started > timeout:
             raise TimeoutError(f"{dag_id} run {run_id} still {run['state']} after {timeout:.0f} s: {seen}")
         time.sleep(poll)
+
+
+def approve_command(dag_id: str, run_id: str, task_id: str) -> str:
+    return f".venv/bin/python -m devstack.demo approve {shlex.quote(dag_id)} {shlex.quote(run_id)} {task_id}"
+
+
+def follow_aloud(
+    say: Callable[[str], None],
+    admin: AirflowUser,
+    approver: AirflowUser,
+    dag_id: str,
+    run_id: str,
+    *,
+    auto: bool,
+    prefix: str = "",
+    reject_hint: str | None = None,
+) -> RunOutcome:
+    """Follow a run, saying each task's state change (after `prefix`) and each gate: where to decide it,
+    and either its approval as `approver` (`auto`) or the shell command that approves it."""
+
+    def on_gate(detail: dict) -> None:
+        task_id = detail["task_instance"]["task_id"]
+        say(f"GATE {task_id}: {detail['subject']}")
+        say(
+            f"  decide in the UI: {admin.base_url}/dags/{dag_id}/runs/{run_id}/tasks/{task_id}/required_actions"
+        )
+        if auto:
+            wait_until_parked(admin, dag_id, run_id, task_id)  # see its docstring: an Airflow 3.3 race
+            answer = approver.answer_gate(dag_id, run_id, task_id, "Approve")
+            say(f"  approved by {answer['responded_by']['name']} (AUTO_APPROVE)")
+        else:
+            say(f"  or approve from a shell: {approve_command(dag_id, run_id, task_id)}")
+            if reject_hint:
+                say(reject_hint)
+
+    def on_change(task: str, state: str) -> None:
+        if state not in ("none", "scheduled", "queued"):
+            say(f"{prefix}{task}: {state}")
+
+    return follow_run(admin, dag_id, run_id, on_gate=on_gate, on_change=on_change, timeout=3 * 3600)

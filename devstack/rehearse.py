@@ -24,8 +24,8 @@ import yaml
 
 from devstack.airflow_stack import REPO, AirflowStack, free_port
 from devstack.api import AirflowUser
-from devstack.demo import approve_command, sandbox_connection, start_sandbox
-from devstack.follow import follow_run, wait_until_parked
+from devstack.demo import sandbox_connection, start_sandbox
+from devstack.follow import follow_aloud
 from devstack.rehearsal_world import (
     create_app_users,
     create_database,
@@ -99,50 +99,34 @@ def _conn_env(plan, world, base: Path) -> dict[str, str]:
     return env
 
 
-def _follow(admin, approver, stack, dag_id: str, auto: bool) -> str:
+def _follow(admin, approver, dag_id: str, auto: bool) -> str:
     run_id = admin.trigger(dag_id)["dag_run_id"]
     say(f"triggered {dag_id} run {run_id}")
-
-    def on_gate(detail: dict) -> None:
-        task_id = detail["task_instance"]["task_id"]
-        say(f"GATE {task_id}: {detail['subject']}")
-        say(
-            f"  decide in the UI: {stack.base_url}/dags/{dag_id}/runs/{run_id}/tasks/{task_id}/required_actions"
-        )
-        if auto:
-            wait_until_parked(admin, dag_id, run_id, task_id)
-            approver.answer_gate(dag_id, run_id, task_id, "Approve")
-            say(f"  approved by {approver.username} (AUTO_APPROVE)")
-        else:
-            say(f"  or approve from a shell: {approve_command(dag_id, run_id, task_id)}")
-
-    def on_change(task: str, state: str) -> None:
-        if state not in ("none", "scheduled", "queued"):
-            say(f"{dag_id}.{task}: {state}")
-
-    outcome = follow_run(admin, dag_id, run_id, on_gate=on_gate, on_change=on_change, timeout=3 * 3600)
+    outcome = follow_aloud(say, admin, approver, dag_id, run_id, auto=auto, prefix=f"{dag_id}.")
     say(f"{dag_id}: {outcome.state.upper()}")
     return outcome.state
 
 
-def rehearse(plan_path: Path, world_path: Path | None, auto: bool) -> int:
+def _checked(plan_path: Path, world_path: Path | None):
+    """(the plan's PlanResult, the world, the world's folder), or None after printing why not."""
     from migration_plan.validate import validate_file
 
     result = validate_file(str(plan_path))
     if not result.ok:
         for issue in result.errors:
             print(issue.render(), file=sys.stderr)
-        return 2
-    plan = result.plan
+        return None
     try:
         world, base = load_world(world_path)
-        check_world(world, plan, world_path)
+        check_world(world, result.plan, world_path)
     except WorldError as error:
         print(error, file=sys.stderr)
-        return 2
-    started = time.monotonic()
-    shutil.rmtree(WORK, ignore_errors=True)
-    (WORK / "plans").mkdir(parents=True)
+        return None
+    return result, world, base
+
+
+def _prepare_databases(plan, world, base: Path) -> None:
+    """The local databases created (sources seeded when the world asks), the application users made."""
     for name, db in world.databases.items():
         for side, local in (("source", db.source), ("target", db.target)):
             create_database(local, base)
@@ -151,6 +135,32 @@ def rehearse(plan_path: Path, world_path: Path | None, auto: bool) -> int:
         create_app_users(
             db.source, base, next(d for d in plan.databases if d.name == name).cutover.read_only_users
         )
+
+
+def _run_dags(admin, approver, plan, auto: bool) -> tuple[list[str], dict[str, str]]:
+    """The database DAGs, then the waves, each after the one before succeeded: (DAG ids, their states)."""
+    name = plan.plan.name
+    dag_ids = [f"{name}__database__{d.name}" for d in plan.databases]
+    dag_ids += [f"{name}__wave__{w.name}" for w in plan.waves]
+    states: dict[str, str] = {}
+    for dag_id in dag_ids:
+        admin.wait_for_dag(dag_id, timeout=180)
+        states[dag_id] = _follow(admin, approver, dag_id, auto)
+        if states[dag_id] != "success":
+            break
+    return dag_ids, states
+
+
+def rehearse(plan_path: Path, world_path: Path | None, auto: bool) -> int:
+    checked = _checked(plan_path, world_path)
+    if checked is None:
+        return 2
+    result, world, base = checked
+    plan = result.plan
+    started = time.monotonic()
+    shutil.rmtree(WORK, ignore_errors=True)
+    (WORK / "plans").mkdir(parents=True)
+    _prepare_databases(plan, world, base)
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     config = WORK / "sandbox.yaml"
@@ -173,16 +183,7 @@ def rehearse(plan_path: Path, world_path: Path | None, auto: bool) -> int:
         say(f"Airflow UI: {stack.base_url}  (users and passwords: {stack.password_file})")
         admin = AirflowUser(stack.base_url, "admin", stack.password("admin"))
         approver = AirflowUser(stack.base_url, plan.plan.approvers[0], stack.password(plan.plan.approvers[0]))
-        name = plan.plan.name
-        dag_ids = [f"{name}__database__{d.name}" for d in plan.databases] + [
-            f"{name}__wave__{w.name}" for w in plan.waves
-        ]
-        states = {}
-        for dag_id in dag_ids:
-            admin.wait_for_dag(dag_id, timeout=180)
-            states[dag_id] = _follow(admin, approver, stack, dag_id, auto)
-            if states[dag_id] != "success":
-                break
+        dag_ids, states = _run_dags(admin, approver, plan, auto)
         print(f"\nRehearsal of {plan_path} in {time.monotonic() - started:.0f} s:", flush=True)
         for dag_id in dag_ids:
             print(f"  {dag_id}: {states.get(dag_id, 'not run')}", flush=True)
