@@ -119,6 +119,56 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def _copy_existing_rows(source: str, target: str, mappings: dict, task: str) -> None:
+    """The rows written before the engine started: copied by a one-off full load (no workload running)."""
+    from sandbox.dms.engine import Database, FullLoadRun, TaskSettings
+
+    load = FullLoadRun(
+        Database(source), Database(target, "target"), json.dumps(mappings), TaskSettings.parse("{}"), task
+    )
+    load.prepare()
+    load.execute()
+
+
+def _run_with_markers(workload, markers, source: str, target: str, seconds: float, rate: float) -> tuple:
+    """The workload for `seconds` at `rate` while the markers measure the lag: (changes, elapsed, converged),
+    after every marker arrived and the target equals the source (each within two minutes)."""
+    finished = threading.Event()
+    poller = threading.Thread(target=markers.poll, args=(finished,))
+    marker_writer = threading.Thread(target=markers.write)
+    poller.start()
+    marker_writer.start()
+    start, before = time.monotonic(), workload.changes
+    workload.run(seconds, rate)
+    elapsed = time.monotonic() - start
+    markers.stop.set()
+    marker_writer.join()
+    deadline = time.monotonic() + 120
+    while len(markers.lags) < len(markers.committed) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    finished.set()
+    poller.join()
+    converged = False
+    while time.monotonic() < deadline and not converged:
+        converged = tables_of(source) == tables_of(target)
+        time.sleep(0.5)
+    return workload.changes - before, elapsed, converged
+
+
+def _clean_up(proc, source: str, task: str, generators: tuple, *disposable) -> None:
+    """The engine killed if still running, its capture (slot, triggers) dropped, connections and databases gone."""
+    if proc.poll() is None:
+        proc.kill()
+    from sandbox.dms.engine import Database
+    from sandbox.dms.engine.cdc.runner import CdcOptions, make_capture
+
+    make_capture(Database(source), task, CdcOptions()).drop()
+    for item in disposable:
+        item.dispose()
+    for generator in generators:
+        next(generator, None)
+
+
 def lag_case(kind: str, seconds: float, rate: float) -> dict:
     src_gen, tgt_gen = database(kind), database(TARGET_OF[kind])
     source, target = next(src_gen), next(tgt_gen)
@@ -130,51 +180,17 @@ def lag_case(kind: str, seconds: float, rate: float) -> dict:
     mappings = mappings_for(kind, TARGET_OF[kind])
     proc = start_engine(source, target, task, spool, mappings)
     try:
-        # the rows written before the engine started: copy them with a one-off workload-free full load
-        from sandbox.dms.engine import Database, FullLoadRun, TaskSettings
-
-        load = FullLoadRun(
-            Database(source), Database(target, "target"), json.dumps(mappings), TaskSettings.parse("{}"), task
-        )
-        load.prepare()
-        load.execute()
-        finished = threading.Event()
-        poller = threading.Thread(target=markers.poll, args=(finished,))
-        marker_writer = threading.Thread(target=markers.write)
-        poller.start()
-        marker_writer.start()
-        start, before = time.monotonic(), workload.changes
-        workload.run(seconds, rate)
-        elapsed = time.monotonic() - start
-        markers.stop.set()
-        marker_writer.join()
-        deadline = time.monotonic() + 120
-        while len(markers.lags) < len(markers.committed) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        finished.set()
-        poller.join()
-        converged = False
-        while time.monotonic() < deadline and not converged:
-            converged = tables_of(source) == tables_of(target)
-            time.sleep(0.5)
+        _copy_existing_rows(source, target, mappings, task)
+        changes, elapsed, converged = _run_with_markers(workload, markers, source, target, seconds, rate)
         peak = stop_engine(proc)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        from sandbox.dms.engine import Database
-        from sandbox.dms.engine.cdc.runner import CdcOptions, make_capture
-
-        make_capture(Database(source), task, CdcOptions()).drop()
-        markers.dispose()
-        workload.dispose()
-        for g in (src_gen, tgt_gen):
-            next(g, None)
+        _clean_up(proc, source, task, (src_gen, tgt_gen), markers, workload)
     lags = markers.lags
     return {
         "engine": kind,
         "target": TARGET_OF[kind],
-        "changes": workload.changes - before,
-        "rate": (workload.changes - before) / elapsed,
+        "changes": changes,
+        "rate": changes / elapsed,
         "markers": len(lags),
         "p50": pct(lags, 50),
         "p95": pct(lags, 95),
@@ -224,15 +240,7 @@ def backlog_case(changes: int) -> dict:
         elapsed = time.monotonic() - start
         peak = stop_engine(proc)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        from sandbox.dms.engine import Database
-        from sandbox.dms.engine.cdc.runner import CdcOptions, make_capture
-
-        make_capture(Database(source), task, CdcOptions()).drop()
-        src.dispose()
-        for g in (src_gen, tgt_gen):
-            next(g, None)
+        _clean_up(proc, source, task, (src_gen, tgt_gen), src)
     return {
         "changes": changes,
         "backlog_max": backlog_max,

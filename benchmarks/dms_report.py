@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
@@ -20,15 +21,8 @@ def _row(name: str, case: dict, rows: int) -> str:
     return f"| {name} | {case['seconds']:.3f} | {rate:,.0f} | {case['peak_rss_mib']:.1f} |"
 
 
-def main() -> None:
-    full = json.loads((WORK / "fullload.json").read_text())
-    val = json.loads((WORK / "validation.json").read_text())
-    m = full["machine"]
-    rows = full["rows"]
-    pg_ok = "PASS" if full["pg_ratio"] >= 0.5 else "FAIL"
-    lite_ok = "PASS" if full["sqlite_ratio"] >= 0.5 else "FAIL"
-    val_ok = "PASS" if val["validation_over_scan"] <= 1.5 else "FAIL"
-    lines = [
+def _header(m: dict[str, Any]) -> list[str]:
+    return [
         "# DMS sandbox benchmarks",
         "",
         f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `benchmarks/dms_report.py` from one run of",
@@ -44,6 +38,14 @@ def main() -> None:
         f"- Memory: {m.get('memory', '?')}; {m.get('platform')}; Python {m.get('python')}",
         f"- {m.get('postgresql', 'PostgreSQL')} and MariaDB 10.11 on localhost; SQLite files on local disk",
         "",
+    ]
+
+
+def _full_load(full: dict[str, Any]) -> list[str]:
+    rows = full["rows"]
+    pg_ok = "PASS" if full["pg_ratio"] >= 0.5 else "FAIL"
+    lite_ok = "PASS" if full["sqlite_ratio"] >= 0.5 else "FAIL"
+    lines = [
         f"## Full load, {rows:,} rows",
         "",
         "Table: `id bigint PRIMARY KEY, qty integer, name varchar(40), price numeric(12,2), created timestamp,",
@@ -84,6 +86,13 @@ def main() -> None:
             else []
         ),
         "",
+    ]
+    return lines
+
+
+def _validation(val: dict[str, Any]) -> list[str]:
+    val_ok = "PASS" if val["validation_over_scan"] <= 1.5 else "FAIL"
+    return [
         f"## Validation, {val['rows']:,} identical rows, PostgreSQL → PostgreSQL",
         "",
         "Baseline: `count(*)` on both sides, then every row of both sides read through server-side cursors.",
@@ -97,6 +106,12 @@ def main() -> None:
         "",
         f"- validation / baseline: **{val['validation_over_scan']}** (goal ≤ 1.5: {val_ok})",
         "",
+    ]
+
+
+def _memory_and_notes(full: dict[str, Any], val: dict[str, Any]) -> list[str]:
+    rows = full["rows"]
+    return [
         "## Memory",
         "",
         "The COPY path streams through a pipe, the SQLite path moves CommitRate rows per statement inside",
@@ -124,6 +139,12 @@ def main() -> None:
         "  is PyMySQL's pure-Python row parsing on the source side, ~15% the engine's COPY text encoding.",
         "",
     ]
+
+
+def main() -> None:
+    full = json.loads((WORK / "fullload.json").read_text())
+    val = json.loads((WORK / "validation.json").read_text())
+    lines = _header(full["machine"]) + _full_load(full) + _validation(val) + _memory_and_notes(full, val)
     (HERE / "RESULTS-dms.md").write_text("\n".join(lines))
     print((HERE / "RESULTS-dms.md").read_text())
 
