@@ -37,7 +37,7 @@ from airflow_common import REPO, machine, setup_paths, write_section
 setup_paths()
 sys.path.insert(0, str(REPO))
 
-from sandbox.testing import running_sandbox  # noqa: E402
+from sandbox.testing import running_sandbox, wait_for  # noqa: E402
 
 CONN_ID = "aws_bench"
 
@@ -92,16 +92,6 @@ def client_counter(hook: Any) -> collections.Counter[str]:
     return seen
 
 
-def wait(predicate, timeout: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise TimeoutError(f"timed out waiting for {what}")
-
-
 def first_event(trigger: Any) -> dict:
     async def run() -> dict:
         async for event in trigger.run():
@@ -142,11 +132,12 @@ def bench_size(servers: int) -> list[dict]:
         )
         counter = Counter(sandbox.server.services["mgn"])
         mgn = sandbox.client("mgn")
-        items = wait(
+        items = wait_for(
             lambda: (lambda found: found if len(found) == servers else None)(
                 mgn.describe_source_servers(maxResults=1000)["items"]
             ),
             60,
+            0.1,
             "servers registered",
         )
         ids = sorted(s["sourceServerID"] for s in items)
@@ -185,7 +176,7 @@ def bench_size(servers: int) -> list[dict]:
                 for s in found
             )
 
-        wait(all_ready, 120, "all CONTINUOUS / READY_FOR_TEST")
+        wait_for(all_ready, 120, 0.1, "all CONTINUOUS / READY_FOR_TEST")
         seen.clear()
         record(
             "MgnReplicationReadySensor.poke",
@@ -211,7 +202,7 @@ def bench_size(servers: int) -> list[dict]:
         def completed(job: str) -> bool:
             return mgn.describe_jobs(filters={"jobIDs": [job]})["items"][0]["status"] == "COMPLETED"
 
-        wait(lambda: completed(job_id), 300, f"job {job_id} COMPLETED")
+        wait_for(lambda: completed(job_id), 300, 0.1, f"job {job_id} COMPLETED")
         seen.clear()
         record(
             "MgnJobCompleteSensor.poke",
@@ -229,7 +220,7 @@ def bench_size(servers: int) -> list[dict]:
 
         sandbox.faults(fail_launch=["bench-1"])
         failed_job = mgn.start_test(sourceServerIDs=ids)["job"]["jobID"]
-        wait(lambda: completed(failed_job), 300, f"job {failed_job} COMPLETED")
+        wait_for(lambda: completed(failed_job), 300, 0.1, f"job {failed_job} COMPLETED")
         failed_sensor = MgnJobCompleteSensor(task_id="test_launched", job_id=failed_job, **aws)
         seen = client_counter(failed_sensor.hook)
         record(

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from machine import machine_lines
 
-from sandbox.testing import running_sandbox
+from sandbox.testing import running_sandbox, wait_for
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS-sandbox.md"
 
@@ -46,15 +46,6 @@ def _stats(samples: list[float]) -> dict[str, float]:
         "p95_ms": ordered[int(0.95 * (len(ordered) - 1))] * 1000,
         "min_ms": ordered[0] * 1000,
     }
-
-
-def _wait(predicate, timeout: float = 120) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise TimeoutError
 
 
 def bench_describe(repeat: int) -> dict[str, dict[str, float]]:
@@ -81,7 +72,7 @@ def bench_describe(repeat: int) -> dict[str, dict[str, float]]:
                 s["dataReplicationInfo"]["dataReplicationState"] == "CONTINUOUS" for s in items
             )
 
-        _wait(all_continuous)
+        wait_for(all_continuous, 120, 0.1)
         assert len(mgn.describe_source_servers(maxResults=1000)["items"]) == 200
         image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
         ec2.run_instances(ImageId=image, MinCount=200, MaxCount=200, InstanceType="t3.micro")
@@ -121,7 +112,7 @@ def bench_replication(disk_mb: int, servers: int) -> dict[str, float]:
     }
     with tempfile.TemporaryDirectory() as tmp, running_sandbox(config, Path(tmp) / "state") as sandbox:
         service = sandbox.server.services["mgn"]
-        _wait(lambda: all(s.initial_sync_done for s in service.store.servers.values()), timeout=600)
+        wait_for(lambda: all(s.initial_sync_done for s in service.store.servers.values()), 600, 0.1)
         with service.world.lock:
             started = min(s.replication_started_at for s in service.store.servers.values())
             finished = max(s.last_consistent_at for s in service.store.servers.values())

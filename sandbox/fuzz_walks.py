@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sandbox.testing import SandboxHandle
+from sandbox.testing import SandboxHandle, wait_for
 
 WALK_SERVER = "s-0000000000000walk"  # the campaign never learns this id: the MGN walk uses it afterwards
 TINY_DISK = [{"device": "/dev/sda", "size_mb": 1}]
@@ -35,13 +34,7 @@ FAST = {"Delay": 0.2, "MaxAttempts": 150}
 
 
 def _wait(predicate: Callable[[], Any], what: str, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    return wait_for(predicate, timeout, 0.1, what)
 
 
 def targets(sandbox: SandboxHandle, scratch: Path) -> list[str]:

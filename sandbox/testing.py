@@ -20,7 +20,7 @@ import subprocess as sp
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,21 @@ from botocore.config import Config
 from sandbox.config import DEMO_CONFIG, SandboxConfig
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def wait_for(
+    predicate: Callable[[], Any], timeout: float = 20, interval: float = 0.05, what: str = ""
+) -> Any:
+    """The predicate's first truthy value, polled every `interval` s; an AssertionError (an expectation of
+    a test or a walk not met) after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what or predicate}: last={last!r}")
 
 
 def free_port() -> int:

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable
 from typing import Any
 
 import requests
 
+from sandbox.testing import wait_for
 
-def wait_for(
-    predicate: Callable[[], Any], timeout: float = 20, interval: float = 0.05, what: str = ""
-) -> Any:
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what or predicate}: last={last!r}")
+__all__ = ["wait_for"]  # with the helpers below
 
 
 def wait_replicating(

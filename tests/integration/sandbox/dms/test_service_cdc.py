@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from sandbox.testing import running_sandbox
+from sandbox.testing import running_sandbox, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -40,13 +39,7 @@ def _sql(url, *statements):
 
 
 def _until(check, timeout=30.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    return wait_for(check, timeout, 0.2, what)
 
 
 class Task:
