@@ -43,16 +43,14 @@ def address(endpoint: Endpoint) -> dict[str, Any]:
 
 
 def endpoint_kwargs(endpoint: Endpoint) -> dict[str, Any]:
+    """The endpoint as DmsEndpointOperator's kwargs: its address (no port for sqlite) and the DMS settings."""
     values = {
-        "engine": endpoint.engine,
-        "database": endpoint.database,
-        "host": endpoint.host,
-        "port": endpoint.effective_port if endpoint.engine != "sqlite" else None,
-        "secret_arn": endpoint.secret_arn,
+        **address(endpoint),
         "secrets_access_role_arn": endpoint.secrets_access_role_arn,
-        "conn_id": endpoint.conn_id,
         "extra_connection_attributes": endpoint.extra_connection_attributes,
     }
+    if endpoint.engine == "sqlite":
+        values.pop("port", None)
     return {k: v for k, v in values.items() if v is not None}
 
 

@@ -152,6 +152,16 @@ def _quiet_closed_pipe() -> None:
     os.close(devnull)
 
 
+def internal_error(command: str, exc: Exception, report: str) -> int:
+    """Say that `command` hit a bug of the project (not bad input), without a traceback wall; `report`: what
+    the user should send. The exit code is EXIT_INTERNAL (also plan_import's)."""
+    print(
+        f"internal error in {command}: {type(exc).__name__}: {exc}\nThis is a bug in the project{report}.",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
+
+
 def main(argv: list[str] | None = None, *, build_dags: DagBuilder | None = None) -> int:
     """``build_dags``: what ``show`` lists the DAGs with (the entry point passes the DAG builders)."""
     args = build_parser().parse_args(argv)
@@ -167,9 +177,8 @@ def main(argv: list[str] | None = None, *, build_dags: DagBuilder | None = None)
         _quiet_closed_pipe()
         return args.exit_code
     except Exception as exc:  # a bug of ours, not bad input: say so without a traceback wall
-        print(
-            f"internal error in migration_plan {args.command}: {type(exc).__name__}: {exc}\n"
-            "This is a bug in the project, not in your plan: please report it with the plan (secrets removed).",
-            file=sys.stderr,
+        return internal_error(
+            f"migration_plan {args.command}",
+            exc,
+            ", not in your plan: please report it with the plan (secrets removed)",
         )
-        return EXIT_INTERNAL

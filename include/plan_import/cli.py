@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
+from migration_plan.cli import internal_error
 
 from plan_import.draft import Draft, write_and_check
 
@@ -83,9 +84,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug of ours, not bad input: say so without a traceback wall
-        print(
-            f"internal error in plan_import {args.command}: {type(exc).__name__}: {exc}\n"
-            "This is a bug in the project: please report it with the command you ran.",
-            file=sys.stderr,
+        return internal_error(
+            f"plan_import {args.command}", exc, ": please report it with the command you ran"
         )
-        return EXIT_INTERNAL

@@ -24,6 +24,11 @@ from .types import from_reflected
 MYSQL_ENGINES = {"mysql", "mariadb", "aurora"}
 POSTGRES_ENGINES = {"postgres", "aurora-postgresql"}
 SUPPORTED_ENGINES = MYSQL_ENGINES | POSTGRES_ENGINES | {"sqlite"}
+# engines, SQLAlchemy driver, default port, database when the endpoint names none, URL query
+SERVER_DRIVERS = (
+    (MYSQL_ENGINES, "mysql+pymysql", 3306, None, {"charset": "utf8mb4"}),
+    (POSTGRES_ENGINES, "postgresql+psycopg2", 5432, "postgres", {}),
+)
 SYSTEM_SCHEMAS = {
     "postgresql": {"pg_catalog", "information_schema", "pg_toast", "awsdms_control"},
     "mysql": {"mysql", "information_schema", "performance_schema", "sys", "awsdms_control"},
@@ -47,25 +52,17 @@ def endpoint_url(
                 "A sqlite endpoint needs DatabaseName: the path of the database file"
             )
         return URL.create("sqlite", database=database)
-    if engine_name in MYSQL_ENGINES:
-        return URL.create(
-            "mysql+pymysql",
-            username=username,
-            password=password,
-            host=server,
-            port=port or 3306,
-            database=database or None,
-            query={"charset": "utf8mb4"},
-        )
-    if engine_name in POSTGRES_ENGINES:
-        return URL.create(
-            "postgresql+psycopg2",
-            username=username,
-            password=password,
-            host=server,
-            port=port or 5432,
-            database=database or "postgres",
-        )
+    for engines, driver, default_port, default_database, query in SERVER_DRIVERS:
+        if engine_name in engines:
+            return URL.create(
+                driver,
+                username=username,
+                password=password,
+                host=server,
+                port=port or default_port,
+                database=database or default_database,
+                query=query,
+            )
     raise EndpointConnectionError(f"Engine {engine_name!r} is not supported by the sandbox")
 
 
