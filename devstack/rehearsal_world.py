@@ -3,7 +3,8 @@
 The rewritten plan is the user's plan pointed at the local world: the AWS connection is the sandbox's,
 each endpoint's host/port/database is the local one (SQLite: the file), the credentials are a secret the
 rehearsal creates in the sandbox (for endpoints with secret_arn) or an Airflow connection (conn_id), table
-mappings are inlined with the source schema renamed to the local database's. Nothing here starts a process.
+mappings are inlined with the source schema renamed to the local database's, the gates notify the SNS
+topics made in the sandbox (e-mail targets are left out: no mail is sent). Nothing here starts a process.
 """
 
 from __future__ import annotations
@@ -192,9 +193,21 @@ def secret_value(local: LocalDatabase) -> str:
 def rehearsal_plan(
     data: dict[str, Any], mappings: dict[str, list], world: WorldFile, base: Path, secrets: dict[tuple, str]
 ) -> dict[str, Any]:
-    """The plan pointed at the local world (``secrets``: (database, side) -> ARN created in the sandbox)."""
+    """The plan pointed at the local world. ``secrets``: what the rehearsal made in the sandbox, by key:
+    (database, side) -> secret ARN, ("sns", plan's topic ARN) -> topic ARN, ("server", hostname) -> the
+    address the sandbox's source server answers on (the plan's source_ip is not reachable locally)."""
     plan = copy.deepcopy(data)
+    for wave in plan.get("waves") or []:
+        for server in wave.get("servers") or []:
+            if ("server", server["hostname"]) in secrets:
+                server["source_ip"] = secrets[("server", server["hostname"])]
     plan["plan"]["aws_conn_id"] = "aws_sandbox"
+    # SNS topics are the sandbox's; e-mail is not sent in a rehearsal (no mail server: said at the start)
+    plan["plan"]["notify"] = [
+        {**n, "target": secrets.get(("sns", n["target"]), n["target"])}
+        for n in plan["plan"].get("notify") or []
+        if n.get("type") == "sns"
+    ]
     for db in plan.get("databases", []):
         local = world.databases[db["name"]]
         schema = db["source"]["database"]

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import boto3
+import requests
 import yaml
 
 from devstack.airflow_stack import REPO, AirflowStack, free_port
@@ -54,8 +55,13 @@ def _client(service: str, endpoint: str):
 
 
 def _prepare_aws(plan, world, endpoint: str) -> dict[tuple, str]:
-    """Secrets for the endpoints that name one, and the switched addresses at their source values."""
+    """Secrets for the endpoints that name one, the switched addresses at their source values, and the
+    plan's SNS topics (the gates publish to them; the key ("sns", <plan's ARN>) gives the sandbox's ARN)."""
     secrets, sm, ssm = {}, _client("secretsmanager", endpoint), _client("ssm", endpoint)
+    for target in plan.plan.notify:
+        if target.type == "sns":
+            topic = _client("sns", endpoint).create_topic(Name=target.target.rsplit(":", 1)[-1])
+            secrets[("sns", target.target)] = topic["TopicArn"]
     for db in plan.databases:
         local = world.databases[db.name]
         for side in ("source", "target"):
@@ -172,6 +178,13 @@ def rehearse(plan_path: Path, world_path: Path | None, auto: bool) -> int:
     stack = None
     try:
         secrets = _prepare_aws(plan, world, endpoint)
+        servers = requests.get(f"{endpoint}/_sandbox/servers", timeout=10).json().get("servers", [])
+        secrets.update({("server", s["hostname"]): s["sourceIp"] for s in servers})
+        mails = [n.target for n in plan.plan.notify if n.type != "sns"]
+        if mails:
+            say(
+                f"e-mail is not sent in a rehearsal (no mail server): the gates will not notify {', '.join(mails)}"
+            )
         data = yaml.safe_load(plan_path.read_text())
         rewritten = rehearsal_plan(data, result.table_mappings, world, base, secrets)
         (WORK / "plans" / plan_path.name).write_text(yaml.safe_dump(rewritten, sort_keys=False))

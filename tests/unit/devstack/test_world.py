@@ -50,9 +50,13 @@ def test_the_rewritten_plan_points_at_the_local_world_and_still_validates(tmp_pa
 
     data = yaml.safe_load(EXAMPLE.read_text())
     arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rehearsal/orders/source-AbCdEf"
-    plan = rehearsal_plan(data, result.table_mappings, world, base, {("orders", "source"): arn})
+    topic = "arn:aws:sns:us-east-1:123456789012:migration-approvals"
+    made = {("orders", "source"): arn, ("sns", topic): topic.replace("approvals", "approvals-made")}
+    plan = rehearsal_plan(data, result.table_mappings, world, base, made)
     db = plan["databases"][0]
     assert plan["plan"]["aws_conn_id"] == "aws_sandbox"
+    # the gates notify the topic made in the sandbox; e-mail is left out (no mail server in a rehearsal)
+    assert plan["plan"]["notify"] == [{"type": "sns", "target": made[("sns", topic)]}]
     assert db["source"] == {
         "engine": "mysql",
         "host": "127.0.0.1",
