@@ -48,21 +48,17 @@ class DmsWaiterTrigger(AwsBaseWaiterTrigger):
         waiter_max_attempts: int = 120,
         **aws: Any,
     ) -> None:
+        fields = {  # serialized as they are, and what the provider's trigger takes
+            "waiter_name": waiter_name,
+            "waiter_args": waiter_args,
+            "return_value": return_value,
+            "failure_message": failure_message,
+            "status_message": status_message,
+            "status_queries": status_queries,
+        }
         super().__init__(
-            serialized_fields={
-                "waiter_name": waiter_name,
-                "waiter_args": waiter_args,
-                "return_value": return_value,
-                "failure_message": failure_message,
-                "status_message": status_message,
-                "status_queries": status_queries,
-            },
-            waiter_name=waiter_name,
-            waiter_args=waiter_args,
-            failure_message=failure_message,
-            status_message=status_message,
-            status_queries=status_queries,
-            return_value=return_value,
+            serialized_fields=fields,
+            **fields,
             waiter_delay=waiter_delay,
             waiter_max_attempts=waiter_max_attempts,
             **aws,
