@@ -35,6 +35,11 @@ def launched(n: int, key: str, job_id: str, when: str, state: str) -> dict[str, 
     return server(n, state=state, lifecycle={key: {"initiated": {"jobID": job_id, "apiCallDateTime": when}}})
 
 
+def both_launched(key: str, job_id: str, when: str, state: str) -> dict[str, Any]:
+    """DescribeSourceServers of both servers, each launched last by `job_id` at `when` and now in `state`."""
+    return {"items": [launched(n, key, job_id, when, state) for n in (1, 2)]}
+
+
 OUR_TAGS = {"airflow-dag-id": "wave_1", "airflow-run-id": "manual__1", "airflow-task-id": "t"}
 OTHER_RUN = {"airflow-dag-id": "wave_1", "airflow-run-id": "manual__0", "airflow-task-id": "t"}
 
@@ -76,58 +81,35 @@ def test_start_cutover_then_retry_reuses_the_job(stub, context):
     assert op.execute(context) == jid("c")
 
 
-def test_untagged_job_started_during_the_run_is_reused(stub, context):
-    op = MgnStartCutoverOperator(**COMMON)
+@pytest.mark.parametrize(
+    ("operator", "key", "launched_by", "when", "state", "tags", "expected"),
+    [
+        pytest.param(
+            MgnStartCutoverOperator, "lastCutover", jid("c"), "2026-11-26T12:00:30Z", "READY_FOR_CUTOVER", None,
+            jid("c"), id="untagged job started during the run is reused",
+        ),
+        pytest.param(
+            MgnStartTestOperator, "lastTest", jid("t"), "2026-11-20T08:00:00Z", "TESTING", OTHER_RUN, jid("t"),
+            id="state already reached reuses even an older job",
+        ),
+        pytest.param(
+            MgnStartTestOperator, "lastTest", jid("t"), "2026-11-20T08:00:00Z", "READY_FOR_TEST", OTHER_RUN,
+            jid("n"), id="an old test does not block a new one",
+        ),
+    ],
+)  # fmt: skip
+def test_the_job_the_servers_point_at(stub, context, operator, key, launched_by, when, state, tags, expected):
+    op = operator(**COMMON)
     stubber = stub(op.hook)
-    when = "2026-11-26T12:00:30Z"
+    stubber.add_response("describe_source_servers", both_launched(key, launched_by, when, state))
     stubber.add_response(
-        "describe_source_servers",
-        {
-            "items": [
-                launched(1, "lastCutover", jid("c"), when, "READY_FOR_CUTOVER"),
-                launched(2, "lastCutover", jid("c"), when, "READY_FOR_CUTOVER"),
-            ]
-        },
+        "describe_jobs", {"items": [job(launched_by, {}, **({"tags": tags} if tags else {}))]}
     )
-    stubber.add_response("describe_jobs", {"items": [job(jid("c"), {})]})
-    assert op.execute(context) == jid("c")
-
-
-def test_state_already_reached_reuses_even_an_older_job(stub, context):
-    op = MgnStartTestOperator(**COMMON)
-    stubber = stub(op.hook)
-    old = "2026-11-20T08:00:00Z"
-    stubber.add_response(
-        "describe_source_servers",
-        {
-            "items": [
-                launched(1, "lastTest", jid("t"), old, "TESTING"),
-                launched(2, "lastTest", jid("t"), old, "TESTING"),
-            ]
-        },
-    )
-    stubber.add_response("describe_jobs", {"items": [job(jid("t"), {}, tags=OTHER_RUN)]})
-    assert op.execute(context) == jid("t")
-
-
-def test_an_old_test_does_not_block_a_new_one(stub, context):
-    op = MgnStartTestOperator(**COMMON)
-    stubber = stub(op.hook)
-    old = "2026-11-20T08:00:00Z"
-    stubber.add_response(
-        "describe_source_servers",
-        {
-            "items": [
-                launched(1, "lastTest", jid("t"), old, "READY_FOR_TEST"),
-                launched(2, "lastTest", jid("t"), old, "READY_FOR_TEST"),
-            ]
-        },
-    )
-    stubber.add_response("describe_jobs", {"items": [job(jid("t"), {}, tags=OTHER_RUN)]})
-    stubber.add_response(
-        "start_test", {"job": job(jid("n"), {}, status="PENDING")}, {"sourceServerIDs": IDS, "tags": ANY}
-    )
-    assert op.execute(context) == jid("n")
+    if expected != launched_by:  # a new job: the Stubber fails unless exactly this StartTest is made
+        stubber.add_response(
+            "start_test", {"job": job(expected, {}, status="PENDING")}, {"sourceServerIDs": IDS, "tags": ANY}
+        )
+    assert op.execute(context) == expected
 
 
 def test_servers_launched_by_different_jobs_this_run_refuse_a_relaunch(stub, context):
@@ -408,12 +390,7 @@ def test_a_5xx_after_mgn_acted_is_not_a_reason_to_launch_again(stub, context, no
     when = "2026-11-26T12:00:30Z"
     stubber.add_response(
         "describe_source_servers",
-        {
-            "items": [
-                launched(1, "lastCutover", jid("c"), when, "CUTTING_OVER"),
-                launched(2, "lastCutover", jid("c"), when, "CUTTING_OVER"),
-            ]
-        },
+        both_launched("lastCutover", jid("c"), when, "CUTTING_OVER"),
     )
     stubber.add_response("describe_jobs", {"items": [job(jid("c"), {}, tags=OUR_TAGS)]})
     assert op.execute(context) == jid("c")

@@ -88,6 +88,17 @@ def test_job_trigger_error_event_on_failed_launch(stub):
     assert event.payload["status"] == "error" and event.payload["job_id"] == jid("j")
 
 
+def replication_trigger(attempts: int) -> MgnReplicationReadyTrigger:
+    """Server 1 within 60 s of lag, polled without delay."""
+    return MgnReplicationReadyTrigger(
+        source_server_ids=[sid(1)],
+        max_lag_seconds=60,
+        waiter_delay=0,
+        waiter_max_attempts=attempts,
+        aws_conn_id=None,
+    )
+
+
 def test_replication_trigger_waits_for_lag_after_continuous(stub):
     stubber = stub
     stubber.add_response(
@@ -99,13 +110,7 @@ def test_replication_trigger_waits_for_lag_after_continuous(stub):
     )  # lag check: too high
     stubber.add_response("describe_source_servers", {"items": [server(1, lag="PT5S")]})  # waiter
     stubber.add_response("describe_source_servers", {"items": [server(1, lag="PT5S")]})  # lag check: ok
-    trigger = MgnReplicationReadyTrigger(
-        source_server_ids=[sid(1)],
-        max_lag_seconds=60,
-        waiter_delay=0,
-        waiter_max_attempts=5,
-        aws_conn_id=None,
-    )
+    trigger = replication_trigger(attempts=5)
     events = _events(trigger, stub)
     assert [e.payload for e in events] == [{"status": "success", "source_server_ids": [sid(1)]}]
 
@@ -114,25 +119,13 @@ def test_replication_trigger_gives_up_after_its_attempts(stub):
     stubber = stub
     for _ in range(2):
         stubber.add_response("describe_source_servers", {"items": [server(1, replication="INITIAL_SYNC")]})
-    trigger = MgnReplicationReadyTrigger(
-        source_server_ids=[sid(1)],
-        max_lag_seconds=60,
-        waiter_delay=0,
-        waiter_max_attempts=2,
-        aws_conn_id=None,
-    )
+    trigger = replication_trigger(attempts=2)
     (event,) = _events(trigger, stub)
     assert event.payload["status"] == "error" and "2 attempts" in event.payload["message"]
 
 
 def test_replication_trigger_stops_on_stall(stub):
     stub.add_response("describe_source_servers", {"items": [server(1, replication="STALLED")]})
-    trigger = MgnReplicationReadyTrigger(
-        source_server_ids=[sid(1)],
-        max_lag_seconds=60,
-        waiter_delay=0,
-        waiter_max_attempts=5,
-        aws_conn_id=None,
-    )
+    trigger = replication_trigger(attempts=5)
     (event,) = _events(trigger, stub)
     assert event.payload["status"] == "error"
