@@ -25,22 +25,32 @@ def _rows(path) -> list[tuple]:
     return rows
 
 
-def test_lag_sensor_passes_after_writes_stop_and_the_target_equals_the_source(aws_conn, context, tmp_path):
-    source, target = _items(tmp_path / "s.db", [(i, f"n{i}") for i in range(1, 51)]), str(tmp_path / "t.db")
-    arn = _started_task(aws_conn, context, source, target, {})
-    stop = threading.Event()
+class Writer:
+    """Inserts a row into the source's items table every 50 ms, from its creation until `stop`."""
 
-    def writer() -> None:
-        engine, n = create_engine(f"sqlite:///{source}"), 1000
-        while not stop.is_set():
+    def __init__(self, source: str) -> None:
+        self.source, self.stopping = source, threading.Event()
+        self.thread = threading.Thread(target=self.write)
+        self.thread.start()
+
+    def write(self) -> None:
+        engine, n = create_engine(f"sqlite:///{self.source}"), 1000
+        while not self.stopping.is_set():
             with engine.begin() as conn:
                 conn.execute(text("INSERT INTO items VALUES (:i, :n)"), {"i": n, "n": f"w{n}"})
             n += 1
             time.sleep(0.05)
         engine.dispose()
 
-    thread = threading.Thread(target=writer)
-    thread.start()
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join()
+
+
+def test_lag_sensor_passes_after_writes_stop_and_the_target_equals_the_source(aws_conn, context, tmp_path):
+    source, target = _items(tmp_path / "s.db", [(i, f"n{i}") for i in range(1, 51)]), str(tmp_path / "t.db")
+    arn = _started_task(aws_conn, context, source, target, {})
+    writes = Writer(source)
     task = DmsMigrationHook(aws_conn_id=aws_conn).find_replication_tasks_by_arn(arn, without_settings=True)[0]
     identifier = "ri-" + task["ReplicationTaskIdentifier"].removesuffix("-task")  # as _started_task names it
     sensor = DmsCdcLagSensor(
@@ -53,8 +63,7 @@ def test_lag_sensor_passes_after_writes_stop_and_the_target_equals_the_source(aw
         aws_conn_id=aws_conn,
     )
     time.sleep(6)
-    stop.set()
-    thread.join()
+    writes.stop()
     stopped_at = time.monotonic()
     while not sensor.poke(context).is_done:
         assert time.monotonic() - stopped_at < 60, "lag never fell under 5 s after the writes stopped"
@@ -90,19 +99,7 @@ def test_busy_source_and_quiet_source_with_an_unapplied_backlog_never_pass(
             **kwargs,
         )
 
-    stop = threading.Event()
-
-    def writer() -> None:
-        engine, n = create_engine(f"sqlite:///{source}"), 1000
-        while not stop.is_set():
-            with engine.begin() as conn:
-                conn.execute(text("INSERT INTO items VALUES (:i, :n)"), {"i": n, "n": f"w{n}"})
-            n += 1
-            time.sleep(0.05)
-        engine.dispose()
-
-    thread = threading.Thread(target=writer)
-    thread.start()
+    writes = Writer(source)
     try:
         time.sleep(8)
         busy = run_trigger(
@@ -110,8 +107,7 @@ def test_busy_source_and_quiet_source_with_an_unapplied_backlog_never_pass(
         )
         assert busy["status"] == "error", busy  # the trigger gave up waiting: never passed while busy
     finally:
-        stop.set()
-        thread.join()
+        writes.stop()
     deadline = time.monotonic() + 30
     while True:  # the source goes quiet: its latency falls to 0 while the backlog is still applied slowly
         quiet = sensor().poke(context)
