@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -11,21 +10,9 @@ from unittest import mock
 
 import pytest
 
-from sandbox.testing import SandboxHandle, running_sandbox
+from sandbox.testing import SandboxHandle
 
 CONN_ID = "sandbox_aws"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/integration/plugins" in str(item.fspath):
-            item.add_marker(pytest.mark.integration)
-
-
-@pytest.fixture
-def sandbox(tmp_path) -> Iterator[SandboxHandle]:
-    with running_sandbox(state_dir=tmp_path / "state") as handle:
-        yield handle
 
 
 @pytest.fixture

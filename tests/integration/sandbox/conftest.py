@@ -1,25 +1,10 @@
-"""Fixtures for the sandbox's integration tests: a real sandbox per test, reached with plain boto3."""
+"""Fixtures for the sandbox's integration tests: plain boto3 clients of the sandbox (tests/integration/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from sandbox.testing import SandboxHandle, running_sandbox
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/integration/sandbox" in str(item.fspath):
-            item.add_marker(pytest.mark.integration)
-
-
-@pytest.fixture
-def sandbox(tmp_path) -> Iterator[SandboxHandle]:
-    """The demo world (three replicating source servers) in-process, state under tmp_path."""
-    with running_sandbox(state_dir=tmp_path / "state") as handle:
-        yield handle
+from sandbox.testing import SandboxHandle
 
 
 @pytest.fixture
