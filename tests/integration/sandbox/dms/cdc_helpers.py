@@ -13,7 +13,7 @@ from sandbox.dms.engine import Database, FullLoadRun, TaskSettings
 from sandbox.dms.engine.cdc import CdcOptions, CdcRun, Faults
 
 from .cdc_workload import TABLES
-from .conftest import fetch_loose, include_all
+from .conftest import fetch_loose, include_all, to_public
 
 PAIRS = [("postgres", "mariadb"), ("mariadb", "postgres"), ("sqlite", "sqlite")]
 
@@ -21,17 +21,7 @@ PAIRS = [("postgres", "mariadb"), ("mariadb", "postgres"), ("sqlite", "sqlite")]
 def mappings_for(source_kind: str, target_kind: str) -> dict[str, Any]:
     mappings = include_all()
     if source_kind == "mariadb" and target_kind == "postgres":
-        mappings["rules"].append(
-            {
-                "rule-type": "transformation",
-                "rule-id": "2",
-                "rule-name": "to-public",
-                "rule-target": "schema",
-                "object-locator": {"schema-name": "%"},
-                "rule-action": "rename",
-                "value": "public",
-            }
-        )
+        mappings["rules"].append(to_public())
     return mappings
 
 

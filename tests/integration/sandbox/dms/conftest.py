@@ -237,6 +237,19 @@ def run_task(
     return run
 
 
+def to_public() -> dict:
+    """MariaDB's databases become schemas on PostgreSQL: this rule puts every table in public instead."""
+    return {
+        "rule-type": "transformation",
+        "rule-id": "2",
+        "rule-name": "to-public",
+        "rule-target": "schema",
+        "object-locator": {"schema-name": "%"},
+        "rule-action": "rename",
+        "value": "public",
+    }
+
+
 def include_all(schema: str = "%", table: str = "%") -> dict:
     return {
         "rules": [

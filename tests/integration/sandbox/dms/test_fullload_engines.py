@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import create_realistic, fetch_table, include_all, run_task
+from .conftest import create_realistic, fetch_table, include_all, run_task, to_public
 
 pytestmark = pytest.mark.integration
 
@@ -57,17 +57,7 @@ def test_same_engine_full_load(request, engine, schema):
 def test_mariadb_to_postgres(mariadb_url, postgres_url):
     rows = create_realistic(mariadb_url)
     mappings = include_all()
-    mappings["rules"].append(
-        {
-            "rule-type": "transformation",
-            "rule-id": "2",
-            "rule-name": "to-public",
-            "rule-target": "schema",
-            "object-locator": {"schema-name": "%"},
-            "rule-action": "rename",
-            "value": "public",
-        }
-    )
+    mappings["rules"].append(to_public())
     run = run_task(mariadb_url, postgres_url, mappings, SETTINGS)
     _check_stats(run, rows)
     _check_equal(mariadb_url, postgres_url, target_schema="public")
