@@ -17,6 +17,7 @@ from operators.rollback import (
 )
 
 from tests.unit.plugins.conftest import jid, job, server, sid
+from tests.unit.plugins.operators.test_dns import put
 
 AWS: dict[str, Any] = {"aws_conn_id": None, "region_name": "us-east-1"}
 
@@ -80,22 +81,7 @@ def zone():
     with mock_aws():
         client = boto3.client("route53", region_name="us-east-1")
         zone_id = client.create_hosted_zone(Name="example.com.", CallerReference="t")["HostedZone"]["Id"]
-        client.change_resource_record_sets(
-            HostedZoneId=zone_id,
-            ChangeBatch={
-                "Changes": [
-                    {
-                        "Action": "UPSERT",
-                        "ResourceRecordSet": {
-                            "Name": "app.example.com.",
-                            "Type": "A",
-                            "TTL": 300,
-                            "ResourceRecords": [{"Value": "10.0.0.5"}],
-                        },
-                    }
-                ]
-            },
-        )
+        put(client, zone_id, "10.0.0.5")
         yield client, zone_id
 
 
