@@ -101,6 +101,18 @@ def select(
     return chosen
 
 
+def _table(dms: Dms, key: str) -> dict[str, dict[str, Any]]:
+    """The store's table of the resources an operation names `key` (Endpoints, ReplicationInstance: instances)."""
+    words = re.findall("[A-Z][a-z]*", key)
+    return getattr(dms.store.state, words[-1].lower().removesuffix("s") + "s")
+
+
+def created(dms: Dms, key: str, resource: dict[str, Any], *hidden: str) -> dict[str, Any]:
+    """A new resource stored under its ARN and answered as Create<key> does (without the `hidden` fields)."""
+    _table(dms, key)[resource[f"{key}Arn"]] = resource
+    return {key: view(resource, *hidden)}
+
+
 def described(
     dms: Dms,
     body: dict[str, Any],
@@ -113,11 +125,10 @@ def described(
     """A Describe<key> answer: the resources of the store's table for `key` (Endpoints: endpoints) that the
     request's Filters choose (`names` and `fields` as for `filters`; the `upper` fields' values compared in
     upper case), paged, each shown without the `hidden` fields."""
-    words = re.findall("[A-Z][a-z]*", key)
-    table = getattr(dms.store.state, words[-1].lower())
     chosen = filters(body, names, fields)
     chosen_by = [(f, [v.upper() for v in vals] if f in upper else vals) for f, vals in chosen]
-    items = select(list(table.values()), chosen_by, " ".join(words).lower())
+    kind = " ".join(re.findall("[A-Z][a-z]*", key)).lower()
+    items = select(list(_table(dms, key).values()), chosen_by, kind)
     return page([view(i, *hidden) for i in items], body, key)
 
 

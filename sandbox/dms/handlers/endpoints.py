@@ -12,6 +12,7 @@ from sandbox.dms.handlers.common import (
     already_exists,
     bad_state,
     check_identifier,
+    created,
     described,
     endpoint,
     invalid,
@@ -85,8 +86,7 @@ def create_endpoint(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
         if body.get("SecretsManagerAccessRoleArn"):
             ep[settings_key]["SecretsManagerAccessRoleArn"] = body["SecretsManagerAccessRoleArn"]
         ep[settings_key].update({k: v for k, v in (body.get(settings_key) or {}).items() if k != "Password"})
-    store.state.endpoints[ep_arn] = ep
-    return {"Endpoint": view(ep, "Password")}
+    return created(dms, "Endpoint", ep, "Password")
 
 
 def describe_endpoints(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:

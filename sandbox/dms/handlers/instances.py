@@ -10,6 +10,7 @@ from sandbox.dms.handlers.common import (
     already_exists,
     bad_state,
     check_identifier,
+    created,
     described,
     instance,
     view,
@@ -47,8 +48,7 @@ def create_replication_instance(dms: Dms, body: dict[str, Any]) -> dict[str, Any
         "NetworkType": body.get("NetworkType") or "IPV4",
         "_ready_at": now + dms.timings.instance_create_seconds,
     }
-    store.state.instances[inst_arn] = inst
-    return {"ReplicationInstance": view(inst)}
+    return created(dms, "ReplicationInstance", inst)
 
 
 def describe_replication_instances(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from sandbox.dms.handlers.common import (
     already_exists,
     bad_state,
     check_identifier,
+    created,
     described,
     endpoint,
     filters,
@@ -68,7 +69,7 @@ def create_replication_task(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
     settings = _documents(body["TableMappings"], body.get("ReplicationTaskSettings") or "{}")
     now = time.time()
     task_arn = dms.store.arn("task")
-    created: dict[str, Any] = {
+    new: dict[str, Any] = {
         "ReplicationTaskIdentifier": ident,
         "SourceEndpointArn": source["EndpointArn"],
         "TargetEndpointArn": target["EndpointArn"],
@@ -81,9 +82,8 @@ def create_replication_task(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
         "ReplicationTaskArn": task_arn,
         "_ready_at": now + dms.timings.task_create_seconds,
     }
-    created.update({key: body[key] for key in _OPTIONAL if body.get(key)})
-    dms.store.state.tasks[task_arn] = created
-    return {"ReplicationTask": view(created)}
+    new.update({key: body[key] for key in _OPTIONAL if body.get(key)})
+    return created(dms, "ReplicationTask", new)
 
 
 def describe_replication_tasks(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
