@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sandbox.testing import SandboxHandle, wait_for
+from sandbox.testing import SandboxHandle, include_all, wait_for
 
 WALK_SERVER = "s-0000000000000walk"  # the campaign never learns this id: the MGN walk uses it afterwards
 TINY_DISK = [{"device": "/dev/sda", "size_mb": 1}]
@@ -19,17 +19,7 @@ CONFIG = {
         {"hostname": "walk", "source_server_id": WALK_SERVER, "disks": TINY_DISK},
     ]
 }
-INCLUDE_ALL = {
-    "rules": [
-        {
-            "rule-type": "selection",
-            "rule-id": "1",
-            "rule-name": "all",
-            "object-locator": {"schema-name": "%", "table-name": "%"},
-            "rule-action": "include",
-        }
-    ]
-}
+INCLUDE_ALL = include_all()
 FAST = {"Delay": 0.2, "MaxAttempts": 150}
 
 

@@ -34,6 +34,18 @@ from sandbox.config import DEMO_CONFIG, SandboxConfig
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def include_all(schema: str = "%", table: str = "%") -> dict[str, Any]:
+    """DMS table mappings selecting every table of `schema` (both: every one), a new dict each call."""
+    rule = {
+        "rule-type": "selection",
+        "rule-id": "1",
+        "rule-name": "all",
+        "object-locator": {"schema-name": schema, "table-name": table},
+        "rule-action": "include",
+    }
+    return {"rules": [rule]}
+
+
 def wait_for(
     predicate: Callable[[], Any], timeout: float = 20, interval: float = 0.05, what: str = ""
 ) -> Any:

@@ -17,7 +17,7 @@ import yaml
 from migration_plan.lint import lint_file
 from migration_plan.validate import validate_file
 
-from sandbox.testing import running_sandbox
+from sandbox.testing import include_all, running_sandbox
 
 pytestmark = pytest.mark.integration
 
@@ -126,19 +126,7 @@ def _seed_dms(sandbox, tmp_path: Path) -> dict[str, str]:
             Password="never-in-the-plan",
         ),
     }
-    mappings = json.dumps(
-        {
-            "rules": [
-                {
-                    "rule-type": "selection",
-                    "rule-id": "1",
-                    "rule-name": "all",
-                    "object-locator": {"schema-name": "%", "table-name": "%"},
-                    "rule-action": "include",
-                }
-            ]
-        }
-    )
+    mappings = json.dumps(include_all())
     for ident, kind, src, tgt, settings in (
         ("catalog", "full-load", "cat-src", "cat-tgt", {"ValidationSettings": {"EnableValidation": True}}),
         (

@@ -24,19 +24,10 @@ from operators.dms_resources import (
 )
 from sqlalchemy import create_engine, text
 
+from sandbox.testing import include_all
 from tests.fixtures.databases import postgres_url  # noqa: F401 (fixture)
 
-MAPPINGS = {
-    "rules": [
-        {
-            "rule-type": "selection",
-            "rule-id": "1",
-            "rule-name": "all",
-            "object-locator": {"schema-name": "%", "table-name": "%"},
-            "rule-action": "include",
-        }
-    ]
-}
+MAPPINGS = include_all()
 FAST = {"waiter_delay": 1, "waiter_max_attempts": 60}
 
 

@@ -13,23 +13,13 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from sandbox.testing import SandboxHandle, running_sandbox
+from sandbox.testing import SandboxHandle, include_all, running_sandbox
 from tests.integration.sandbox.helpers import wait_for
 
 from .wire import dms_call, error_type, mgn_call, raw_exchange, raw_post, scope
 
 DEEP = "[" * 1000 + "]" * 1000
-INCLUDE_ALL = {
-    "rules": [
-        {
-            "rule-type": "selection",
-            "rule-id": "1",
-            "rule-name": "all",
-            "object-locator": {"schema-name": "%", "table-name": "%"},
-            "rule-action": "include",
-        }
-    ]
-}
+INCLUDE_ALL = include_all()
 
 
 @pytest.fixture(scope="module")

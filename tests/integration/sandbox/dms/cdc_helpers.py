@@ -11,9 +11,10 @@ from sqlalchemy.engine import URL
 
 from sandbox.dms.engine import Database, FullLoadRun, TaskSettings
 from sandbox.dms.engine.cdc import CdcOptions, CdcRun, Faults
+from sandbox.testing import include_all
 
 from .cdc_workload import TABLES
-from .conftest import fetch_loose, include_all, to_public
+from .conftest import fetch_loose, to_public
 
 PAIRS = [("postgres", "mariadb"), ("mariadb", "postgres"), ("sqlite", "sqlite")]
 

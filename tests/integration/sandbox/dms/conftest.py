@@ -250,20 +250,6 @@ def to_public() -> dict:
     }
 
 
-def include_all(schema: str = "%", table: str = "%") -> dict:
-    return {
-        "rules": [
-            {
-                "rule-type": "selection",
-                "rule-id": "1",
-                "rule-name": "all",
-                "object-locator": {"schema-name": schema, "table-name": table},
-                "rule-action": "include",
-            }
-        ]
-    }
-
-
 _DATETIME_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}:\d{2}(\.\d+)?)?$")
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import KEYS_REALISTIC, create_realistic, fetch_loose, include_all, run_task
+from sandbox.testing import include_all
+
+from .conftest import KEYS_REALISTIC, create_realistic, fetch_loose, run_task
 
 pytestmark = pytest.mark.integration
 

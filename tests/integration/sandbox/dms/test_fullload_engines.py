@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import create_realistic, fetch_table, include_all, run_task, to_public
+from sandbox.testing import include_all
+
+from .conftest import create_realistic, fetch_table, run_task, to_public
 
 pytestmark = pytest.mark.integration
 

@@ -15,8 +15,9 @@ from sandbox.dms.engine import (
     TableMappings,
     TaskSettings,
 )
+from sandbox.testing import include_all
 
-from .conftest import create_realistic, fetch_table, include_all, inspector, run_task
+from .conftest import create_realistic, fetch_table, inspector, run_task
 
 pytestmark = pytest.mark.integration
 

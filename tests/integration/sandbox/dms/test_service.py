@@ -9,9 +9,9 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError, WaiterError
 
-from sandbox.testing import running_sandbox
+from sandbox.testing import include_all, running_sandbox
 
-from .conftest import KEYS_REALISTIC, create_realistic, fetch_table, include_all
+from .conftest import KEYS_REALISTIC, create_realistic, fetch_table
 
 pytestmark = pytest.mark.integration
 

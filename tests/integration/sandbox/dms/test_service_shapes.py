@@ -13,9 +13,10 @@ from sandbox.config import load_config
 from sandbox.dms.service import DmsService
 from sandbox.http import SandboxRequest
 from sandbox.shapes import shape_errors
+from sandbox.testing import include_all
 from sandbox.world import SandboxWorld
 
-from .conftest import create_realistic, include_all
+from .conftest import create_realistic
 
 pytestmark = pytest.mark.integration
 MODEL = botocore.session.get_session().get_service_model("dms")

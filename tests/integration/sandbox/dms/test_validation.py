@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from sandbox.dms.engine import Database, FullLoadRun, TaskSettings
+from sandbox.testing import include_all
 
-from .conftest import create_realistic, failures_of, include_all, run_task
+from .conftest import create_realistic, failures_of, run_task
 
 pytestmark = pytest.mark.integration
 
