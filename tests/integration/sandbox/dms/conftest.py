@@ -27,6 +27,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import URL
+from sqlalchemy.pool import NullPool
 
 from sandbox.dms.engine import Database, FullLoadRun, TaskSettings, read_failures
 from tests.fixtures.databases import mariadb_database, postgres_database, sqlite_database
@@ -210,6 +211,20 @@ def fetch_table(url: URL, table: str, key: list[str], schema: str | None = None)
             rows = [tuple(_norm(v) for v in row) for row in result]
         # sorted here, not by the database: collations differ between engines
         return sorted(rows, key=lambda r: tuple((r[i] is None, r[i]) for i in positions))
+    finally:
+        engine.dispose()
+
+
+def execute(url, *statements: str):
+    """Run the SQL statements in one transaction; the rows of the last one that returns rows, if any."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as conn:
+            rows = None
+            for statement in statements:
+                result = conn.execute(text(statement))
+                rows = result.all() if result.returns_rows else rows
+            return rows
     finally:
         engine.dispose()
 

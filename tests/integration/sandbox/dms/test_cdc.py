@@ -14,6 +14,7 @@ from sandbox.dms.engine.cdc import CdcOptions, Faults
 
 from .cdc_helpers import PAIRS, full_load, make_cdc, mappings_for, tables_of, task_name, wait_converged
 from .cdc_workload import Workload
+from .conftest import execute
 
 pytestmark = pytest.mark.integration
 
@@ -60,23 +61,13 @@ def test_steady_load_through_the_handoff_converges_exactly(request, tmp_path, so
         workload.dispose()
 
 
-def _execute(url, *statements):
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.begin() as conn:
-            for s in statements:
-                conn.execute(text(s))
-    finally:
-        engine.dispose()
-
-
 def test_stop_at_commit_time_applies_exactly_what_committed_before(postgres_url, mariadb_url, tmp_path):
-    _execute(postgres_url, "CREATE TABLE t (id int PRIMARY KEY, v text)")
+    execute(postgres_url, "CREATE TABLE t (id int PRIMARY KEY, v text)")
     mappings, task, spool = mappings_for("postgres", "mariadb"), task_name(), str(tmp_path / "s.db")
     first = make_cdc(postgres_url, mariadb_url, spool, mappings, task=task)
     first.ensure_position()  # the task's slot exists before the first write
     first.spool.close()
-    _execute(
+    execute(
         postgres_url,
         "INSERT INTO t VALUES (1, 'before'), (2, 'before')",
         "UPDATE t SET v = 'b2' WHERE id = 2",
@@ -84,7 +75,7 @@ def test_stop_at_commit_time_applies_exactly_what_committed_before(postgres_url,
     stamp = datetime.fromtimestamp(first.capture.server_time() + 1, UTC).replace(microsecond=0)
     while first.capture.server_time() < stamp.timestamp() + 0.2:
         time.sleep(0.1)
-    _execute(postgres_url, "INSERT INTO t VALUES (3, 'after')", "DELETE FROM t WHERE id = 1")
+    execute(postgres_url, "INSERT INTO t VALUES (3, 'after')", "DELETE FROM t WHERE id = 1")
     # the same task with CdcStopPosition set (ModifyReplicationTask), then resumed from its position
     stop = f"commit_time:{stamp:%Y-%m-%dT%H:%M:%S}"
     run = make_cdc(
@@ -112,13 +103,13 @@ def _slot(url, name, column="slot_name"):
 
 
 def test_stop_keeps_the_slot_and_delete_drops_it(postgres_url, sqlite_url, tmp_path):
-    _execute(postgres_url, "CREATE TABLE t (id int PRIMARY KEY)")
+    execute(postgres_url, "CREATE TABLE t (id int PRIMARY KEY)")
     task = task_name()
     run = make_cdc(
         postgres_url, sqlite_url, str(tmp_path / "s.db"), mappings_for("postgres", "sqlite"), task=task
     )
     run.start()
-    _execute(postgres_url, "INSERT INTO t VALUES (1)")
+    execute(postgres_url, "INSERT INTO t VALUES (1)")
     run.stop()
     assert run.stop_reason == "NORMAL"
     slot = run.capture.slot
@@ -128,10 +119,10 @@ def test_stop_keeps_the_slot_and_delete_drops_it(postgres_url, sqlite_url, tmp_p
 
 
 def test_sqlite_triggers_are_dropped_with_the_task(sqlite_url, sqlite_url_2, tmp_path):
-    _execute(sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    execute(sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
     run = make_cdc(sqlite_url, sqlite_url_2, str(tmp_path / "s.db"), mappings_for("sqlite", "sqlite"))
     run.start()
-    _execute(sqlite_url, "INSERT INTO t VALUES (1, 'a')", "UPDATE t SET v = 'b'")
+    execute(sqlite_url, "INSERT INTO t VALUES (1, 'a')", "UPDATE t SET v = 'b'")
     deadline = time.monotonic() + 10
     while tables_of(sqlite_url_2, {"t": ["id"]})["t"] != [(1, "b")] and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -145,7 +136,7 @@ def test_sqlite_triggers_are_dropped_with_the_task(sqlite_url, sqlite_url_2, tmp
 
 
 def test_transformations_and_filters_apply_to_changes(sqlite_url, sqlite_url_2, tmp_path):
-    _execute(sqlite_url, "CREATE TABLE src (id INTEGER PRIMARY KEY, name TEXT, secret TEXT, region TEXT)")
+    execute(sqlite_url, "CREATE TABLE src (id INTEGER PRIMARY KEY, name TEXT, secret TEXT, region TEXT)")
     mappings = mappings_for("sqlite", "sqlite")
     mappings["rules"][0]["filters"] = [
         {
@@ -167,7 +158,7 @@ def test_transformations_and_filters_apply_to_changes(sqlite_url, sqlite_url_2, 
     run = make_cdc(sqlite_url, sqlite_url_2, str(tmp_path / "s.db"), mappings)
     try:
         run.start()
-        _execute(
+        execute(
             sqlite_url,
             "INSERT INTO src VALUES (1, 'Ann', 'x', 'eu'), (2, 'Bob', 'y', 'us'), (3, 'Cy', 'z', 'eu')",
             "UPDATE src SET region = 'us' WHERE id = 3",  # leaves the filter: gone from the target
@@ -183,7 +174,7 @@ def test_transformations_and_filters_apply_to_changes(sqlite_url, sqlite_url_2, 
 
 
 def test_apply_slower_than_arrival_grows_target_latency(sqlite_url, sqlite_url_2, tmp_path):
-    _execute(sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY)")
+    execute(sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY)")
     faults = Faults(apply_delay_seconds=0.2)
     run = make_cdc(
         sqlite_url, sqlite_url_2, str(tmp_path / "s.db"), mappings_for("sqlite", "sqlite"), faults=faults
@@ -191,7 +182,7 @@ def test_apply_slower_than_arrival_grows_target_latency(sqlite_url, sqlite_url_2
     try:
         run.start()
         for i in range(40):
-            _execute(sqlite_url, f"INSERT INTO t VALUES ({i})")
+            execute(sqlite_url, f"INSERT INTO t VALUES ({i})")
             time.sleep(0.02)
         deadline = time.monotonic() + 10
         while run.metrics()["CDCLatencyTarget"] < 0.3 and time.monotonic() < deadline:
@@ -209,14 +200,14 @@ def test_apply_slower_than_arrival_grows_target_latency(sqlite_url, sqlite_url_2
 
 
 def test_source_unreachable_for_a_while_then_catches_up(sqlite_url, sqlite_url_2, tmp_path):
-    _execute(sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY)")
+    execute(sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY)")
     faults = Faults(source_unreachable=True)
     run = make_cdc(
         sqlite_url, sqlite_url_2, str(tmp_path / "s.db"), mappings_for("sqlite", "sqlite"), faults=faults
     )
     try:
         run.start()
-        _execute(sqlite_url, "INSERT INTO t VALUES (1), (2)")
+        execute(sqlite_url, "INSERT INTO t VALUES (1), (2)")
         time.sleep(0.5)
         assert "unreachable" in run.recoverable_error and not run.error
         assert tables_of(sqlite_url_2, {"t": ["id"]})["t"] == []
@@ -230,7 +221,7 @@ def test_source_unreachable_for_a_while_then_catches_up(sqlite_url, sqlite_url_2
 
 
 def test_a_task_failing_mid_cdc_stops_with_its_error(sqlite_url, sqlite_url_2, tmp_path):
-    _execute(sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY)")
+    execute(sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY)")
     faults = Faults()
     run = make_cdc(
         sqlite_url, sqlite_url_2, str(tmp_path / "s.db"), mappings_for("sqlite", "sqlite"), faults=faults
@@ -245,7 +236,7 @@ def test_a_task_failing_mid_cdc_stops_with_its_error(sqlite_url, sqlite_url_2, t
 
 
 def test_heartbeat_keeps_an_idle_slot_moving(postgres_url, postgres_url_2, tmp_path):
-    _execute(postgres_url, "CREATE TABLE t (id int PRIMARY KEY)")
+    execute(postgres_url, "CREATE TABLE t (id int PRIMARY KEY)")
     options = CdcOptions(heartbeat_seconds=0.2)
     run = make_cdc(
         postgres_url,

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from .conftest import inspector, run_task
+from .conftest import execute, inspector, run_task
 
 pytestmark = pytest.mark.integration
 
@@ -33,16 +33,6 @@ POSTGRES_DDL = [
     "INSERT INTO payment VALUES (1, '2022-05-01', 1.99), (2, '2023-02-03', 2.99), (3, '2023-07-08', 0.99)",
 ]
 VALIDATE = {"ValidationSettings": {"EnableValidation": True}}
-
-
-def _run(url, statements):
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.begin() as conn:
-            for s in statements:
-                conn.execute(text(s))
-    finally:
-        engine.dispose()
 
 
 def _rows(url, table, schema=None):
@@ -79,7 +69,7 @@ def _assert_completed_and_validated(run, tables):
 @pytest.mark.parametrize("target_kind", ["postgres", "sqlite"])
 def test_mariadb_sample_types_load_and_validate(request, mariadb_url, target_kind):
     target = request.getfixturevalue(f"{target_kind}_url")
-    _run(mariadb_url, MARIADB_DDL)
+    execute(mariadb_url, *MARIADB_DDL)
     run = run_task(
         mariadb_url, target, _mappings("%", "public" if target_kind == "postgres" else None), VALIDATE
     )
@@ -96,7 +86,7 @@ def test_mariadb_sample_types_load_and_validate(request, mariadb_url, target_kin
 @pytest.mark.parametrize("target_kind", ["postgres", "mariadb", "sqlite"])
 def test_postgres_sample_types_load_and_validate(request, postgres_url, target_kind):
     target = request.getfixturevalue(f"{target_kind}_url" if target_kind != "postgres" else "postgres_url_2")
-    _run(postgres_url, POSTGRES_DDL)
+    execute(postgres_url, *POSTGRES_DDL)
     run = run_task(postgres_url, target, _mappings("public"), VALIDATE)
     _assert_completed_and_validated(run, ["film", "payment"])
     film = _rows(target, "film")
@@ -116,7 +106,7 @@ def test_eight_subtasks_create_one_new_target_schema(mariadb_url, postgres_url):
             f"CREATE TABLE t{i} (id int PRIMARY KEY, v varchar(10))",
             f"INSERT INTO t{i} VALUES (1, 'a')",
         ]
-    _run(mariadb_url, statements)
+    execute(mariadb_url, *statements)
     run = run_task(mariadb_url, postgres_url, _mappings("%"))
     assert not run.errors, run.errors
     assert run.task_stats()["TablesLoaded"] == 12

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from sandbox.dms.engine import (
     Database,
@@ -17,7 +16,7 @@ from sandbox.dms.engine import (
 )
 from sandbox.testing import include_all
 
-from .conftest import create_realistic, fetch_table, inspector, run_task
+from .conftest import create_realistic, execute, fetch_table, inspector, run_task
 
 pytestmark = pytest.mark.integration
 
@@ -230,19 +229,11 @@ def test_lobs_left_out_without_lob_support(sqlite_url, sqlite_url_2):
     assert "notes" not in cols and "avatar" not in cols and "name" in cols
 
 
-def _execute(url, *statements):
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        for sql in statements:
-            conn.execute(text(sql))
-    engine.dispose()
-
-
 def test_target_table_prep_modes(postgres_url, postgres_url_2):
     create_realistic(postgres_url, customers=30)
     tags = include_all("public", "tags")
     run_task(postgres_url, postgres_url_2, tags)
-    _execute(postgres_url_2, "ALTER TABLE public.tags ADD COLUMN extra int DEFAULT 7")
+    execute(postgres_url_2, "ALTER TABLE public.tags ADD COLUMN extra int DEFAULT 7")
 
     again = run_task(
         postgres_url, postgres_url_2, tags, {"FullLoadSettings": {"TargetTablePrepMode": "DO_NOTHING"}}

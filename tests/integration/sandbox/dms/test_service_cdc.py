@@ -7,10 +7,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
 
 from sandbox.testing import running_sandbox, wait_for
+
+from .conftest import execute
 
 pytestmark = pytest.mark.integration
 
@@ -23,19 +23,6 @@ MAPPINGS = json.dumps(
         ]
     }
 )  # fmt: skip
-
-
-def _sql(url, *statements):
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.begin() as conn:
-            out = None
-            for s in statements:
-                result = conn.execute(text(s))
-                out = result.all() if result.returns_rows else out
-            return out
-    finally:
-        engine.dispose()
 
 
 def _until(check, timeout=30.0, what="condition"):
@@ -106,7 +93,7 @@ class Task:
 
 
 def _slot_of(url, resource_id):
-    rows = _sql(
+    rows = execute(
         url, f"SELECT slot_name FROM pg_replication_slots WHERE slot_name = 'dms_{resource_id.lower()}'"
     )
     return rows[0][0] if rows else None
@@ -114,13 +101,13 @@ def _slot_of(url, resource_id):
 
 def _target_rows(url):
     try:
-        return _sql(url, "SELECT id, v FROM items ORDER BY id")
+        return execute(url, "SELECT id, v FROM items ORDER BY id")
     except Exception:  # not created yet: the full load has not started
         return None
 
 
 def test_full_load_and_cdc_through_the_api(postgres_url, mariadb_url, tmp_path):
-    _sql(
+    execute(
         postgres_url,
         "CREATE TABLE items (id int PRIMARY KEY, v text)",
         "INSERT INTO items VALUES (1, 'a'), (2, 'b')",
@@ -129,7 +116,7 @@ def test_full_load_and_cdc_through_the_api(postgres_url, mariadb_url, tmp_path):
         task = Task(sandbox, postgres_url, mariadb_url)
         task.start()
         _until(lambda: _target_rows(mariadb_url) == [(1, "a"), (2, "b")], what="full load")
-        _sql(
+        execute(
             postgres_url,
             "INSERT INTO items VALUES (3, 'c')",
             "UPDATE items SET v = 'B' WHERE id = 2",
@@ -144,7 +131,7 @@ def test_full_load_and_cdc_through_the_api(postgres_url, mariadb_url, tmp_path):
         stopped = task.stop()
         assert stopped["StopReason"] == "Stop Reason NORMAL"
         assert _slot_of(postgres_url, task.resource_id)  # a stopped task keeps its slot
-        _sql(postgres_url, "INSERT INTO items VALUES (4, 'd')")  # while stopped
+        execute(postgres_url, "INSERT INTO items VALUES (4, 'd')")  # while stopped
         task.start("resume-processing")
         _until(lambda: _target_rows(mariadb_url) == [(2, "B"), (3, "c"), (4, "d")], what="resume")
         task.stop()
@@ -156,13 +143,15 @@ def test_full_load_and_cdc_through_the_api(postgres_url, mariadb_url, tmp_path):
 
 
 def test_a_running_task_resumes_after_a_sandbox_restart(postgres_url, mariadb_url, tmp_path):
-    _sql(postgres_url, "CREATE TABLE items (id int PRIMARY KEY, v text)", "INSERT INTO items VALUES (1, 'a')")
+    execute(
+        postgres_url, "CREATE TABLE items (id int PRIMARY KEY, v text)", "INSERT INTO items VALUES (1, 'a')"
+    )
     state = tmp_path / "state"
     with running_sandbox({"source_servers": []}, state) as sandbox:
         task = Task(sandbox, postgres_url, mariadb_url)
         task.start()
         _until(lambda: _target_rows(mariadb_url) == [(1, "a")], what="full load")
-    _sql(postgres_url, "INSERT INTO items VALUES (2, 'while down')")
+    execute(postgres_url, "INSERT INTO items VALUES (2, 'while down')")
     with running_sandbox({"source_servers": []}, state) as sandbox:
         task.dms = sandbox.client("dms")
         assert task.describe()["Status"] in ("starting", "running")  # not failed: it resumes
@@ -176,7 +165,7 @@ def test_a_running_task_resumes_after_a_sandbox_restart(postgres_url, mariadb_ur
 
 
 def test_stop_position_and_faults(postgres_url, mariadb_url, tmp_path):
-    _sql(postgres_url, "CREATE TABLE items (id int PRIMARY KEY, v text)")
+    execute(postgres_url, "CREATE TABLE items (id int PRIMARY KEY, v text)")
     with running_sandbox({"source_servers": []}, tmp_path / "state") as sandbox:
         task = Task(sandbox, postgres_url, mariadb_url)
         sandbox.faults(slow_dms_apply=[task.ident], dms_apply_delay_seconds=0.3)
@@ -184,7 +173,7 @@ def test_stop_position_and_faults(postgres_url, mariadb_url, tmp_path):
         _until(
             lambda: task.tables().get("items", {}).get("TableState") == "Table completed", what="full load"
         )
-        _sql(
+        execute(
             postgres_url, *[f"INSERT INTO items VALUES ({i}, 'x')" for i in range(20)]
         )  # changes, not loaded rows
         assert _until(

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from sandbox.dms.engine import Database, FullLoadRun, TaskSettings
 from sandbox.testing import include_all
 
-from .conftest import create_realistic, failures_of, run_task
+from .conftest import create_realistic, execute, failures_of, run_task
 
 pytestmark = pytest.mark.integration
 
@@ -22,16 +22,6 @@ def same_engine_pair(request):
     first = request.getfixturevalue(f"{request.param}_url")
     second = request.getfixturevalue(f"{request.param}_url_2")
     return request.param, first, second
-
-
-def _execute(url, *statements):
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            for sql in statements:
-                conn.execute(text(sql))
-    finally:
-        engine.dispose()
 
 
 def _validate_only(source, target, settings, task="TESTTASK", mappings=None):
@@ -57,7 +47,7 @@ def test_seeded_mismatches_are_reported_with_their_keys(same_engine_pair):
     create_realistic(source, customers=60)
     run_task(source, target, include_all("public" if engine == "postgres" else "%"))  # load, no validation
     schema = "public." if engine == "postgres" else ""
-    _execute(
+    execute(
         target,
         f"UPDATE {schema}customers SET name = 'tampered' WHERE id = 17",
         f"DELETE FROM {schema}order_lines WHERE customer_id = 6 AND order_no = 2 AND line = 1",
@@ -101,7 +91,7 @@ def test_seeded_mismatches_are_reported_with_their_keys(same_engine_pair):
 def test_table_failure_max_count_suspends(sqlite_url, sqlite_url_2):
     create_realistic(sqlite_url, customers=60)
     run_task(sqlite_url, sqlite_url_2, include_all("%", "customers"))
-    _execute(sqlite_url_2, "UPDATE customers SET email = 'x' WHERE id <= 20")
+    execute(sqlite_url_2, "UPDATE customers SET email = 'x' WHERE id <= 20")
     settings = {
         "ValidationSettings": {
             "EnableValidation": True,
@@ -119,7 +109,7 @@ def test_table_failure_max_count_suspends(sqlite_url, sqlite_url_2):
 
 
 def test_collation_difference_is_visible_unless_handled(mariadb_url, postgres_url):
-    _execute(
+    execute(
         mariadb_url,
         "CREATE TABLE codes (code varchar(10) PRIMARY KEY, n int)",
         "INSERT INTO codes VALUES ('a', 1), ('B', 2), ('c', 3), ('D', 4)",
@@ -181,7 +171,7 @@ def test_float_precision_is_compared_at_the_target_type(sqlite_url, postgres_url
     # float4 keeps ~7 digits: the raw values differ, compared as REAL4 (6 significant digits) they match
     run = run_task(sqlite_url, postgres_url, mappings, VALIDATE, task_name="FLOATS")
     assert run.table_statistics()[0]["ValidationState"] == "Validated"
-    _execute(postgres_url, "UPDATE public.m SET v = v * 1.001 WHERE id = 30")  # a real difference
+    execute(postgres_url, "UPDATE public.m SET v = v * 1.001 WHERE id = 30")  # a real difference
     _validate_only(sqlite_url, postgres_url, VALIDATE, task="FLOATS", mappings=mappings)
     failures = failures_of(postgres_url, "FLOATS")
     assert [(f["FAILURE_TYPE"], f["KEY"]["key"]) for f in failures] == [("RECORD_DIFF", ["30"])]
@@ -190,7 +180,7 @@ def test_float_precision_is_compared_at_the_target_type(sqlite_url, postgres_url
 def test_validation_only_setting_compares_without_loading(sqlite_url, sqlite_url_2):
     create_realistic(sqlite_url, customers=20)
     run_task(sqlite_url, sqlite_url_2, include_all("main", "customers"))
-    _execute(sqlite_url_2, "DELETE FROM customers WHERE id = 3")
+    execute(sqlite_url_2, "DELETE FROM customers WHERE id = 3")
     settings = {"ValidationSettings": {"EnableValidation": True, "ValidationOnly": True}}
     run = run_task(sqlite_url, sqlite_url_2, include_all("main", "customers"), settings, task_name="VONLY")
     stats = run.table_statistics()[0]
