@@ -10,7 +10,7 @@ from operators.cutover import SourceReadOnlyOperator, SwitchDatabaseAddressOpera
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from tests.fixtures.databases import mariadb_url, postgres_url  # noqa: F401 (fixtures)
+from tests.fixtures.databases import airflow_connection, mariadb_url, postgres_url  # noqa: F401 (fixtures)
 
 
 def _writes(url) -> bool:
@@ -41,14 +41,7 @@ def _step(source: dict, read_only: bool, users=None, context=None) -> dict:
 
 def test_postgres_read_only_and_back(postgres_url, context, monkeypatch):  # noqa: F811
     _table(postgres_url)
-    conn = {
-        "conn_type": "postgres",
-        "host": postgres_url.host,
-        "port": postgres_url.port,
-        "login": "postgres",
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_RO_SOURCE", json.dumps(conn))
-    source = {"engine": "postgres", "database": postgres_url.database, "conn_id": "ro_source"}
+    source = airflow_connection(monkeypatch, "ro_source", postgres_url)
     for _ in range(2):  # idempotent
         assert _step(source, True, context=context)["read_only"] is True
     assert not _writes(postgres_url)
@@ -76,9 +69,7 @@ def test_mariadb_revokes_the_app_users_writes_and_grants_them_back(mariadb_url, 
             text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON `{mariadb_url.database}`.* TO '{user}'@'%'")
         )
     app_url = mariadb_url.set(username=user, password="app-pw")
-    conn_json = {"conn_type": "mysql", "host": mariadb_url.host, "port": mariadb_url.port, "login": "root"}
-    monkeypatch.setenv("AIRFLOW_CONN_RO_MARIADB", json.dumps(conn_json))
-    source = {"engine": "mariadb", "database": mariadb_url.database, "conn_id": "ro_mariadb"}
+    source = airflow_connection(monkeypatch, "ro_mariadb", mariadb_url)
     try:
         assert _writes(app_url)
         for _ in range(2):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ from airflow.providers.common.compat.sdk import AirflowFailException
 from operators.validation import GxRowChecksOperator
 from sqlalchemy import create_engine, text
 
-from tests.fixtures.databases import postgres_url  # noqa: F401 (fixture)
+from tests.fixtures.databases import airflow_connection, postgres_url  # noqa: F401 (fixture)
 
 DDL = (
     "CREATE TABLE items (id INTEGER PRIMARY KEY, name VARCHAR(20), qty INTEGER, price NUMERIC(9,2))",
@@ -45,14 +44,7 @@ def _operator(source: dict, target: dict, docs: Path, **kwargs: Any) -> GxRowChe
 
 @pytest.fixture
 def pg_target(postgres_url, monkeypatch):  # noqa: F811
-    conn = {
-        "conn_type": "postgres",
-        "host": postgres_url.host,
-        "port": postgres_url.port,
-        "login": "postgres",
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_GX_TARGET", json.dumps(conn))
-    return postgres_url, {"engine": "postgres", "database": postgres_url.database, "conn_id": "gx_target"}
+    return postgres_url, airflow_connection(monkeypatch, "gx_target", postgres_url)
 
 
 def test_equal_tables_pass_and_write_data_docs(tmp_path, pg_target, context):
