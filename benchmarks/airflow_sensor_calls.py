@@ -111,26 +111,110 @@ def outcome_text(result: Any) -> str:
     return repr(result)
 
 
-def bench_size(servers: int) -> list[dict]:
-    from airflow.providers.common.compat.sdk import AirflowFailException  # noqa: F401
-    from sensors.mgn import MgnJobCompleteSensor, MgnReplicationReadySensor
-    from triggers.mgn import MgnJobCompleteTrigger, MgnReplicationReadyTrigger
+class Recorder:
+    """The rows of one wave size: each measured poke or trigger attempt with its calls and outcome."""
 
-    rows: list[dict] = []
+    def __init__(self, servers: int, counter: Counter) -> None:
+        self.servers, self.counter, self.rows = servers, counter, []
+        self._clients: dict[int, collections.Counter[str]] = {}  # per sensor: its hook's own client calls
+
+    def poke(self, what: str, when: str, sensor: Any) -> None:
+        seen = self._clients.get(id(sensor))
+        if seen is None:
+            seen = self._clients[id(sensor)] = client_counter(sensor.hook)
+        seen.clear()
+        self._add(what, when, self.counter.measure(lambda: sensor.poke({})), seen)
+
+    def attempt(self, what: str, when: str, trigger: Any) -> None:
+        self._add(what, when, self.counter.measure(lambda: first_event(trigger)), None)
+
+    def _add(self, what: str, when: str, measured: tuple, client: collections.Counter | None) -> None:
+        result, calls, seconds = measured
+        self.rows.append(
+            {
+                "servers": self.servers,
+                "what": what,
+                "when": when,
+                "outcome": outcome_text(result),
+                "calls": calls,
+                "client_calls": dict(client) if client is not None else None,
+                "ms": seconds * 1000,
+            }
+        )
+
+
+def _sandbox_connection(endpoint_url: str) -> None:
+    os.environ[f"AIRFLOW_CONN_{CONN_ID.upper()}"] = json.dumps(
+        {
+            "conn_type": "aws",
+            "login": "sandbox",
+            "password": "sandbox",
+            "extra": {"region_name": "us-east-1", "endpoint_url": endpoint_url},
+        }
+    )
+
+
+def _replication(record: Recorder, mgn: Any, ids: list[str], aws: dict) -> None:
+    """The replication sensor while the servers initiate and once all are ready; one trigger attempt."""
+    from sensors.mgn import MgnReplicationReadySensor
+    from triggers.mgn import MgnReplicationReadyTrigger
+
+    ready_sensor = MgnReplicationReadySensor(
+        task_id="replication_ready", source_server_ids=ids, max_lag_seconds=60, **aws
+    )
+    record.poke("MgnReplicationReadySensor.poke", "not ready (INITIATING)", ready_sensor)
+
+    def all_ready() -> bool:
+        found = mgn.describe_source_servers(maxResults=1000)["items"]
+        return all(
+            s["dataReplicationInfo"]["dataReplicationState"] == "CONTINUOUS"
+            and "lagDuration" in s["dataReplicationInfo"]
+            and s["lifeCycle"]["state"] == "READY_FOR_TEST"
+            for s in found
+        )
+
+    wait_for(all_ready, 120, 0.1, "all CONTINUOUS / READY_FOR_TEST")
+    record.poke("MgnReplicationReadySensor.poke", "all ready", ready_sensor)
+    trigger = MgnReplicationReadyTrigger(
+        source_server_ids=ids, max_lag_seconds=60, waiter_delay=1, waiter_max_attempts=1, **aws
+    )
+    record.attempt("MgnReplicationReadyTrigger, 1 attempt", "all ready", trigger)
+
+
+def _jobs(record: Recorder, sandbox: Any, mgn: Any, ids: list[str], aws: dict) -> None:
+    """The job sensor while a job runs, once it completed, and once a job completed with a failed launch."""
+    from sensors.mgn import MgnJobCompleteSensor
+    from triggers.mgn import MgnJobCompleteTrigger
+
+    def completed(job: str) -> bool:
+        return mgn.describe_jobs(filters={"jobIDs": [job]})["items"][0]["status"] == "COMPLETED"
+
+    job_id = mgn.start_test(sourceServerIDs=ids)["job"]["jobID"]
+    job_sensor = MgnJobCompleteSensor(task_id="test_launched", job_id=job_id, **aws)
+    record.poke("MgnJobCompleteSensor.poke", "job running", job_sensor)
+    wait_for(lambda: completed(job_id), 300, 0.1, f"job {job_id} COMPLETED")
+    record.poke("MgnJobCompleteSensor.poke", "COMPLETED, all launched", job_sensor)
+    job_trigger = MgnJobCompleteTrigger(job_id=job_id, waiter_delay=1, waiter_max_attempts=1, **aws)
+    record.attempt("MgnJobCompleteTrigger, 1 attempt", "COMPLETED", job_trigger)
+
+    sandbox.faults(fail_launch=["bench-1"])
+    failed_job = mgn.start_test(sourceServerIDs=ids)["job"]["jobID"]
+    wait_for(lambda: completed(failed_job), 300, 0.1, f"job {failed_job} COMPLETED")
+    failed_sensor = MgnJobCompleteSensor(task_id="test_launched", job_id=failed_job, **aws)
+    record.poke("MgnJobCompleteSensor.poke", "COMPLETED, 1 launch FAILED", failed_sensor)
+    pages = mgn.get_paginator("describe_job_log_items").paginate(jobID=failed_job)
+    log_items = sum(len(page["items"]) for page in pages)
+    record.rows[-1]["note"] = f"job log of {log_items} items"
+
+
+def bench_size(servers: int) -> list[dict]:
     aws = {"aws_conn_id": CONN_ID, "region_name": "us-east-1"}
     with (
         tempfile.TemporaryDirectory(prefix="sensor-calls-") as tmp,
         running_sandbox(sandbox_config(servers), Path(tmp) / "state", reset_moto=True) as sandbox,
     ):
-        os.environ[f"AIRFLOW_CONN_{CONN_ID.upper()}"] = json.dumps(
-            {
-                "conn_type": "aws",
-                "login": "sandbox",
-                "password": "sandbox",
-                "extra": {"region_name": "us-east-1", "endpoint_url": sandbox.endpoint_url},
-            }
-        )
-        counter = Counter(sandbox.server.services["mgn"])
+        _sandbox_connection(sandbox.endpoint_url)
+        record = Recorder(servers, Counter(sandbox.server.services["mgn"]))
         mgn = sandbox.client("mgn")
         items = wait_for(
             lambda: (lambda found: found if len(found) == servers else None)(
@@ -141,99 +225,10 @@ def bench_size(servers: int) -> list[dict]:
             "servers registered",
         )
         ids = sorted(s["sourceServerID"] for s in items)
-
-        def record(sensor_or_trigger: str, when: str, measured, client: collections.Counter | None) -> None:  # type: ignore[no-untyped-def]
-            result, calls, seconds = measured
-            rows.append(
-                {
-                    "servers": servers,
-                    "what": sensor_or_trigger,
-                    "when": when,
-                    "outcome": outcome_text(result),
-                    "calls": calls,
-                    "client_calls": dict(client) if client is not None else None,
-                    "ms": seconds * 1000,
-                }
-            )
-
-        ready_sensor = MgnReplicationReadySensor(
-            task_id="replication_ready", source_server_ids=ids, max_lag_seconds=60, **aws
-        )
-        seen = client_counter(ready_sensor.hook)
-        record(
-            "MgnReplicationReadySensor.poke",
-            "not ready (INITIATING)",
-            counter.measure(lambda: ready_sensor.poke({})),
-            seen,
-        )
-
-        def all_ready() -> bool:
-            found = mgn.describe_source_servers(maxResults=1000)["items"]
-            return all(
-                s["dataReplicationInfo"]["dataReplicationState"] == "CONTINUOUS"
-                and "lagDuration" in s["dataReplicationInfo"]
-                and s["lifeCycle"]["state"] == "READY_FOR_TEST"
-                for s in found
-            )
-
-        wait_for(all_ready, 120, 0.1, "all CONTINUOUS / READY_FOR_TEST")
-        seen.clear()
-        record(
-            "MgnReplicationReadySensor.poke",
-            "all ready",
-            counter.measure(lambda: ready_sensor.poke({})),
-            seen,
-        )
-        trigger = MgnReplicationReadyTrigger(
-            source_server_ids=ids, max_lag_seconds=60, waiter_delay=1, waiter_max_attempts=1, **aws
-        )
-        record(
-            "MgnReplicationReadyTrigger, 1 attempt",
-            "all ready",
-            counter.measure(lambda: first_event(trigger)),
-            None,
-        )
-
-        job_id = mgn.start_test(sourceServerIDs=ids)["job"]["jobID"]
-        job_sensor = MgnJobCompleteSensor(task_id="test_launched", job_id=job_id, **aws)
-        seen = client_counter(job_sensor.hook)
-        record("MgnJobCompleteSensor.poke", "job running", counter.measure(lambda: job_sensor.poke({})), seen)
-
-        def completed(job: str) -> bool:
-            return mgn.describe_jobs(filters={"jobIDs": [job]})["items"][0]["status"] == "COMPLETED"
-
-        wait_for(lambda: completed(job_id), 300, 0.1, f"job {job_id} COMPLETED")
-        seen.clear()
-        record(
-            "MgnJobCompleteSensor.poke",
-            "COMPLETED, all launched",
-            counter.measure(lambda: job_sensor.poke({})),
-            seen,
-        )
-        job_trigger = MgnJobCompleteTrigger(job_id=job_id, waiter_delay=1, waiter_max_attempts=1, **aws)
-        record(
-            "MgnJobCompleteTrigger, 1 attempt",
-            "COMPLETED",
-            counter.measure(lambda: first_event(job_trigger)),
-            None,
-        )
-
-        sandbox.faults(fail_launch=["bench-1"])
-        failed_job = mgn.start_test(sourceServerIDs=ids)["job"]["jobID"]
-        wait_for(lambda: completed(failed_job), 300, 0.1, f"job {failed_job} COMPLETED")
-        failed_sensor = MgnJobCompleteSensor(task_id="test_launched", job_id=failed_job, **aws)
-        seen = client_counter(failed_sensor.hook)
-        record(
-            "MgnJobCompleteSensor.poke",
-            "COMPLETED, 1 launch FAILED",
-            counter.measure(lambda: failed_sensor.poke({})),
-            seen,
-        )
-        pages = mgn.get_paginator("describe_job_log_items").paginate(jobID=failed_job)
-        log_items = sum(len(page["items"]) for page in pages)
-        rows[-1]["note"] = f"job log of {log_items} items"
+        _replication(record, mgn, ids, aws)
+        _jobs(record, sandbox, mgn, ids, aws)
     os.environ.pop(f"AIRFLOW_CONN_{CONN_ID.upper()}", None)
-    return rows
+    return record.rows
 
 
 def quiet_logs() -> None:
