@@ -235,13 +235,16 @@ def run_task(
     mappings: dict | str,
     settings: dict | None = None,
     task_name: str = "TESTTASK",
+    **options: Any,
 ) -> FullLoadRun:
+    """One FullLoadRun prepared and executed (`options`: FullLoadRun's own, e.g. validate_only)."""
     run = FullLoadRun(
         Database(source, "source"),
         Database(target, "target"),
         mappings if isinstance(mappings, str) else json.dumps(mappings),
         TaskSettings.parse(json.dumps(settings or {})),
         task_name,
+        **options,
     )
     try:
         run.prepare()

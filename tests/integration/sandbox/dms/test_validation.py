@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from sqlalchemy import create_engine, text
 
-from sandbox.dms.engine import Database, FullLoadRun, TaskSettings
 from sandbox.testing import include_all
 
 from .conftest import create_realistic, execute, failures_of, run_task
@@ -25,21 +22,7 @@ def same_engine_pair(request):
 
 
 def _validate_only(source, target, settings, task="TESTTASK", mappings=None):
-    run = FullLoadRun(
-        Database(source, "source"),
-        Database(target, "target"),
-        json.dumps(mappings or include_all("%", "%")),
-        TaskSettings.parse(json.dumps(settings)),
-        task,
-        validate_only=True,
-    )
-    try:
-        run.prepare()
-        run.execute()
-    finally:
-        run.source.dispose()
-        run.target.dispose()
-    return run
+    return run_task(source, target, mappings or include_all("%", "%"), settings, task, validate_only=True)
 
 
 def test_seeded_mismatches_are_reported_with_their_keys(same_engine_pair):
