@@ -26,6 +26,11 @@ class FaultSettings(BaseModel):
     fail_launch: list[str] = Field(default_factory=list, description="hostnames or sourceServerIDs")
     stall_replication: list[str] = Field(default_factory=list, description="hostnames or sourceServerIDs")
     job_delay_seconds: float = Field(default=0.0, ge=0, description="extra seconds added to every job step")
+    hold_answers: dict[str, float] = Field(
+        default_factory=dict,
+        description="operation -> seconds its answer is held after the call was served (a reply that a "
+        "caller dying meanwhile never reads)",
+    )
     fail_dms_tasks: list[str] = Field(
         default_factory=list,
         description="DMS ReplicationTaskIdentifiers whose run fails (read by sandbox/dms)",
@@ -108,6 +113,11 @@ class FaultInjector:
     def count_stall(self) -> None:
         with self._lock:
             self.injected["stall"] += 1
+
+    def answer_hold(self, operation: str | None) -> float:
+        """Seconds to hold the answer to `operation` back (hold_answers), 0 when not listed."""
+        with self._lock:
+            return self._settings.hold_answers.get(operation or "", 0.0)
 
     def job_delay(self) -> float:
         with self._lock:

@@ -69,6 +69,8 @@ class SandboxApp:
             return self._send(response, environ, start_response)
         if service in self.services:
             response = self._project_call(self.services[service], service, region, environ)
+            if hold := self.world.faults.answer_hold(self._operation(environ, path)):
+                self.world.stopping.wait(hold)  # served: the effect is there, the caller waits for it
             return self._send(response, environ, start_response)
         return self.moto(environ, start_response)
 

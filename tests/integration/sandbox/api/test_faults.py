@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import boto3
 import pytest
 import requests
-from botocore.exceptions import ClientError
+from botocore.config import Config
+from botocore.exceptions import ClientError, ReadTimeoutError
 
 from sandbox.testing import SandboxHandle, running_sandbox
 from tests.integration.sandbox.helpers import wait_for, wait_replicating
@@ -135,3 +137,30 @@ def test_faults_on_moto_services_speak_each_protocol(sandbox: SandboxHandle) -> 
         getattr(sandbox.client(service), method)()
     injected = sandbox.faults()["injected"]
     assert injected["throttle"] + injected["error"] > 0
+
+
+def test_held_answer_comes_after_the_call_took_effect(sandbox: SandboxHandle) -> None:
+    """hold_answers: the job exists while its caller still waits, so a caller that gives up (or dies) has
+    started it anyway."""
+
+    mgn = sandbox.client("mgn")
+    ids = [s["sourceServerID"] for s in wait_replicating(mgn)][:1]
+    sandbox.faults(hold_answers={"StartTest": 3})
+    # one attempt: botocore would resend a timed-out StartTest (it takes no client token)
+    impatient = boto3.client(
+        "mgn",
+        endpoint_url=sandbox.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"mode": "standard", "total_max_attempts": 1}, read_timeout=1),
+    )
+    started = time.monotonic()
+    with pytest.raises(ReadTimeoutError):
+        impatient.start_test(sourceServerIDs=ids)
+    assert time.monotonic() - started < 2.5
+    jobs = mgn.describe_jobs(filters={})["items"]
+    assert [(j["type"], j["initiatedBy"]) for j in jobs] == [("LAUNCH", "START_TEST")]
+    assert [p["sourceServerID"] for p in jobs[0]["participatingServers"]] == ids
+    assert mgn.describe_source_servers(filters={})["items"]  # other operations are answered at once
+    sandbox.faults(reset=True)
