@@ -22,10 +22,10 @@ for p in "$here"/airflow-*.patch; do
   case "$mode" in
     apply)
       if [ "$applied" = yes ]; then echo "patches: $name already applied"; continue; fi
-      patch -d "$site" -p1 --forward --silent -r - <"$p" && echo "patches: applied $name" ;;
+      patch -d "$site" -p1 --forward --silent --no-backup-if-mismatch -r - <"$p" && echo "patches: applied $name" ;;
     --revert)
       if [ "$applied" = no ]; then echo "patches: $name not applied"; continue; fi
-      patch -d "$site" -p1 -R --silent -r - <"$p" && echo "patches: reverted $name" ;;
+      patch -d "$site" -p1 -R --silent --no-backup-if-mismatch -r - <"$p" && echo "patches: reverted $name" ;;
     --check)
       echo "patches: $name applied=$applied"; [ "$applied" = yes ] || status=1 ;;
     *) echo "usage: $0 [--revert|--check]" >&2; exit 2 ;;
