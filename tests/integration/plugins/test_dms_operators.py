@@ -90,12 +90,18 @@ def _create(ops, context, name, instance, src, tgt, migration_type="full-load", 
     ).execute(context)
 
 
-def test_full_load_lifecycle_is_idempotent_and_cleans_up(aws_conn, sandbox, context, tmp_path):
+def _sqlite_pair(aws_conn, context, tmp_path, rows: int):
+    """A SQLite source of `rows` items and an empty target, with their endpoints and a replication instance:
+    (name, ops, target, (instance ARN, source endpoint ARN, target endpoint ARN))."""
     name = f"it{uuid.uuid4().hex[:8]}"
-    source = {"engine": "sqlite", "database": _sqlite(tmp_path / "src.db", rows=50)}
+    source = {"engine": "sqlite", "database": _sqlite(tmp_path / "src.db", rows=rows)}
     target = {"engine": "sqlite", "database": _sqlite(tmp_path / "tgt.db")}
     ops = _ops(aws_conn, name, source, target)
-    instance, src, tgt = _setup(ops, context)
+    return name, ops, target, _setup(ops, context)
+
+
+def test_full_load_lifecycle_is_idempotent_and_cleans_up(aws_conn, sandbox, context, tmp_path):
+    name, ops, target, (instance, src, tgt) = _sqlite_pair(aws_conn, context, tmp_path, rows=50)
     assert _setup(ops, context) == (instance, src, tgt)  # a retry reuses all three
 
     settings = {"FullLoadSettings": {"CommitRate": 1000}}
@@ -132,11 +138,7 @@ def test_full_load_lifecycle_is_idempotent_and_cleans_up(aws_conn, sandbox, cont
 
 
 def test_cdc_task_retry_resumes_never_restarts(aws_conn, sandbox, context, tmp_path):
-    name = f"it{uuid.uuid4().hex[:8]}"
-    source = {"engine": "sqlite", "database": _sqlite(tmp_path / "src.db", rows=20)}
-    target = {"engine": "sqlite", "database": _sqlite(tmp_path / "tgt.db")}
-    ops = _ops(aws_conn, name, source, target)
-    instance, src, tgt = _setup(ops, context)
+    name, ops, _, (instance, src, tgt) = _sqlite_pair(aws_conn, context, tmp_path, rows=20)
     arn = _create(ops, context, name, instance, src, tgt, migration_type="full-load-and-cdc")
     start = DmsStartTaskOperator(task_id="start", replication_task_arn=arn, **ops["common"])
     start.execute(context)
