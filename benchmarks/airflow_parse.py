@@ -154,6 +154,63 @@ def time_validate_file(plan: Path, repeat: int) -> tuple[float, list[float], int
     return cold, samples, len(result.issues)
 
 
+def report(
+    runs: dict[str, list[dict]],
+    repeat: int,
+    header: list[str],
+    cli_seconds: float,
+    issues: int,
+    cold: float,
+    warm: list[float],
+) -> list[str]:
+    """The RESULTS section from the parses of both folders and the validate timings."""
+    for name, results in runs.items():
+        errors = {k: v for r in results for k, v in r["import_errors"].items()}
+        if errors or any(r["invalid_plan_dags"] for r in results):
+            raise SystemExit(f"{name}: import errors or invalid plan DAGs: {errors or results[0]}")
+    med = {n: statistics.median(r["seconds"] for r in rs) for n, rs in runs.items()}
+    wall = {n: statistics.median(r["wall"] for r in rs) for n, rs in runs.items()}
+    lo = {n: min(r["seconds"] for r in rs) for n, rs in runs.items()}
+    hi = {n: max(r["seconds"] for r in rs) for n, rs in runs.items()}
+    shape = {n: (rs[0]["dags"], rs[0]["tasks"]) for n, rs in runs.items()}
+    verdict = "within" if med["project"] < BUDGET_SECONDS else "OVER"
+
+    lines = [
+        "## 1. Parse time: dags/ with a plan of 1,000 servers in 40 waves",
+        "",
+        "`.venv/bin/python benchmarks/airflow_parse.py` "
+        f"(--repeat {repeat}: {repeat} parses per folder, alternating, after one warm-up each)",
+        "",
+        *header,
+        "",
+        f"Plan: {SERVERS} servers in {WAVES} waves ({SERVERS // WAVES} per wave), each with a DNS record; wave "
+        "HTTP + TCP health checks. `python -m migration_plan validate` on it: exit 0 "
+        f"({cli_seconds:.2f} s wall, {issues} non-error issues).",
+        "",
+        "| DagBag(dag_folder=...) in a fresh subprocess | DAGs | tasks | median s | min s | max s | "
+        "median wall s (whole subprocess) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| project `dags/` with the 1,000-server plan | {shape['project'][0]} | {shape['project'][1]} | "
+        f"{med['project']:.3f} | {lo['project']:.3f} | {hi['project']:.3f} | {wall['project']:.2f} |",
+        f"| baseline: one trivial DAG file (1 EmptyOperator) | {shape['trivial'][0]} | {shape['trivial'][1]} | "
+        f"{med['trivial']:.3f} | {lo['trivial']:.3f} | {hi['trivial']:.3f} | {wall['trivial']:.2f} |",
+        "",
+        f"- project parse: **{med['project']:.2f} s**, {verdict} the 2 s budget; "
+        f"**{med['project'] / med['trivial']:.0f}x** the trivial DAG file parsed the same way "
+        f"(+{med['project'] - med['trivial']:.2f} s).",
+        f"- per DAG: {med['project'] / shape['project'][0] * 1000:.1f} ms; per task "
+        f"{med['project'] / shape['project'][1] * 1000:.2f} ms.",
+        f"- `migration_plan.validate.validate_file` alone on the plan: {cold:.3f} s on the first call "
+        f"(with its imports), median {statistics.median(warm):.3f} s over {len(warm)} warm calls "
+        f"({statistics.median(warm) / med['project'] * 100:.0f}% of the project's parse).",
+        "- Timed: only the `DagBag(...)` call; the interpreter start and `import airflow` are outside the clock "
+        "and the same for both folders (see the wall column for the whole subprocess). DAGs counted "
+        "are the preflight DAG plus a wave and a rollback DAG per wave; mapped tasks count once.",
+        "",
+    ]
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -189,51 +246,7 @@ def main() -> int:
             runs["trivial"].append(parse_once(trivial_dir, plans_dir, home))
             runs["project"].append(parse_once(project_dags, plans_dir, home))
 
-    for name, results in runs.items():
-        errors = {k: v for r in results for k, v in r["import_errors"].items()}
-        if errors or any(r["invalid_plan_dags"] for r in results):
-            raise SystemExit(f"{name}: import errors or invalid plan DAGs: {errors or results[0]}")
-    med = {n: statistics.median(r["seconds"] for r in rs) for n, rs in runs.items()}
-    wall = {n: statistics.median(r["wall"] for r in rs) for n, rs in runs.items()}
-    lo = {n: min(r["seconds"] for r in rs) for n, rs in runs.items()}
-    hi = {n: max(r["seconds"] for r in rs) for n, rs in runs.items()}
-    shape = {n: (rs[0]["dags"], rs[0]["tasks"]) for n, rs in runs.items()}
-    verdict = "within" if med["project"] < BUDGET_SECONDS else "OVER"
-
-    lines = [
-        "## 1. Parse time: dags/ with a plan of 1,000 servers in 40 waves",
-        "",
-        "`.venv/bin/python benchmarks/airflow_parse.py` "
-        f"(--repeat {args.repeat}: {args.repeat} parses per folder, alternating, after one warm-up each)",
-        "",
-        *header,
-        "",
-        f"Plan: {SERVERS} servers in {WAVES} waves ({SERVERS // WAVES} per wave), each with a DNS record; wave "
-        "HTTP + TCP health checks. `python -m migration_plan validate` on it: exit 0 "
-        f"({cli_seconds:.2f} s wall, {issues} non-error issues).",
-        "",
-        "| DagBag(dag_folder=...) in a fresh subprocess | DAGs | tasks | median s | min s | max s | "
-        "median wall s (whole subprocess) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-        f"| project `dags/` with the 1,000-server plan | {shape['project'][0]} | {shape['project'][1]} | "
-        f"{med['project']:.3f} | {lo['project']:.3f} | {hi['project']:.3f} | {wall['project']:.2f} |",
-        f"| baseline: one trivial DAG file (1 EmptyOperator) | {shape['trivial'][0]} | {shape['trivial'][1]} | "
-        f"{med['trivial']:.3f} | {lo['trivial']:.3f} | {hi['trivial']:.3f} | {wall['trivial']:.2f} |",
-        "",
-        f"- project parse: **{med['project']:.2f} s**, {verdict} the 2 s budget; "
-        f"**{med['project'] / med['trivial']:.0f}x** the trivial DAG file parsed the same way "
-        f"(+{med['project'] - med['trivial']:.2f} s).",
-        f"- per DAG: {med['project'] / shape['project'][0] * 1000:.1f} ms; per task "
-        f"{med['project'] / shape['project'][1] * 1000:.2f} ms.",
-        f"- `migration_plan.validate.validate_file` alone on the plan: {cold:.3f} s on the first call "
-        f"(with its imports), median {statistics.median(warm):.3f} s over {len(warm)} warm calls "
-        f"({statistics.median(warm) / med['project'] * 100:.0f}% of the project's parse).",
-        "- Timed: only the `DagBag(...)` call; the interpreter start and `import airflow` are outside the clock "
-        "and the same for both folders (see the wall column for the whole subprocess). DAGs counted "
-        "are the preflight DAG plus a wave and a rollback DAG per wave; mapped tasks count once.",
-        "",
-    ]
-    write_section("parse", lines)
+    write_section("parse", report(runs, args.repeat, header, cli_seconds, issues, cold, warm))
     return 0
 
 

@@ -245,17 +245,8 @@ def calls_text(calls: dict[str, int]) -> str:
     return ", ".join(f"{op} {n}" for op, n in sorted(calls.items())) or "none"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--sizes", default="3,30,200", help="wave sizes, comma-separated")
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    header = machine()
-    quiet_logs()  # the sensors log one line per poke naming every server
-    rows = [row for size in sizes for row in bench_size(size)]
-
+def report(rows: list[dict], sizes: list[int], header: list[str]) -> list[str]:
+    """The RESULTS section: calls per poke by wave size, outcomes, notes."""
     mismatches = [r for r in rows if r["client_calls"] is not None and r["client_calls"] != r["calls"]]
     keys = sorted(
         {(r["what"], r["when"]) for r in rows}, key=lambda k: [(r["what"], r["when"]) for r in rows].index(k)
@@ -286,7 +277,13 @@ def main() -> int:
             r = by[(*key, n)]
             cells.append(f"**{sum(r['calls'].values())}** ({calls_text(r['calls'])}; {r['ms']:.0f} ms)")
         lines.append(f"| {key[0]} | {key[1]} | " + " | ".join(cells) + " |")
-    lines += [
+    return lines + _outcomes_and_notes(sizes, keys, by, total, flat, mismatches)
+
+
+def _outcomes_and_notes(
+    sizes: list[int], keys: list, by: dict, total: dict, flat: list, mismatches: list[dict]
+) -> list[str]:
+    lines = [
         "",
         "Outcomes (the poke's return or exception, as expected for each state):",
         "",
@@ -324,7 +321,21 @@ def main() -> int:
         lines.append(
             f"- MISMATCH {r['servers']} servers, {r['what']} ({r['when']}): client {r['client_calls']}"
         )
-    write_section("sensor-calls", lines)
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="3,30,200", help="wave sizes, comma-separated")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    header = machine()
+    quiet_logs()  # the sensors log one line per poke naming every server
+    rows = [row for size in sizes for row in bench_size(size)]
+
+    write_section("sensor-calls", report(rows, sizes, header))
     return 0
 
 
