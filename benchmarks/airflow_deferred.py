@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -305,22 +306,22 @@ def log_polls(home: Path, dag_id: str, pattern: str, needle: str) -> str:
     return f"{len(stamps)} polls logged ('{needle}...'), {stamps[0]} to {stamps[-1]} UTC"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--seconds", type=float, default=30, help="seconds to sample in each phase")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (Airflow logs)")
-    args = parser.parse_args()
-    header = machine()
-    tmp = Path(tempfile.mkdtemp(prefix="airflow-deferred-bench-"))
-    plans, dags, home = tmp / "plans", tmp / "dags", tmp / "airflow"
-    for folder in (plans, dags):
-        folder.mkdir()
-    (plans / f"{PLAN_NAME}.yaml").write_text(PLAN)
-    (dags / "migration_dags.py").symlink_to(REPO / "dags" / "migration_dags.py")
-    (dags / "bench_poke_dag.py").write_text(POKE_DAG_FILE)
+def _started(stack: AirflowStack, home: Path, timings: dict[str, float]) -> tuple[AirflowUser, int]:
+    """The stack started and both DAGs parsed (timed): the admin user and the scheduler's pid."""
+    started = time.monotonic()
+    stack.start()
+    timings["stack healthy"] = time.monotonic() - started
+    say(f"Airflow on {stack.base_url} (home {home})")
+    admin = AirflowUser(stack.base_url, "admin", stack.password("admin"))
+    admin.wait_for_dag(WAVE_DAG, timeout=180)
+    admin.wait_for_dag(POKE_DAG, timeout=60)
+    timings["DAGs parsed"] = time.monotonic() - started
+    return admin, stack.processes["scheduler"].pid
 
+
+def measure(tmp: Path, plans: Path, dags: Path, home: Path, seconds: float) -> dict[str, Any]:
+    """Phase A (the wave DAG's sensor deferred) then phase B (a poke-mode sensor waiting too), sampled once a
+    second; then both runs ended and the stack stopped, with what was left running."""
     timings: dict[str, float] = {}
     cleanup_notes: list[str] = []
     alive_after_fail: list[int] = []
@@ -338,29 +339,21 @@ def main() -> int:
             },
         )
         try:
-            started = time.monotonic()
-            stack.start()
-            timings["stack healthy"] = time.monotonic() - started
-            say(f"Airflow on {stack.base_url} (home {home})")
-            admin = AirflowUser(stack.base_url, "admin", stack.password("admin"))
-            scheduler_pid = stack.processes["scheduler"].pid
-            admin.wait_for_dag(WAVE_DAG, timeout=180)
-            admin.wait_for_dag(POKE_DAG, timeout=60)
-            timings["DAGs parsed"] = time.monotonic() - started
+            admin, scheduler_pid = _started(stack, home, timings)
 
             wave_run = admin.trigger(WAVE_DAG)["dag_run_id"]
             say(f"triggered {WAVE_DAG} {wave_run}")
             timings["wave trigger -> deferred"] = wait_state(admin, WAVE_DAG, wave_run, "deferred", 180)
-            say(f"{TASK} deferred; sampling {args.seconds:.0f} s")
+            say(f"{TASK} deferred; sampling {seconds:.0f} s")
             runs = {"deferrable (wave DAG)": (WAVE_DAG, wave_run)}
-            rows += sample(admin, runs, args.seconds, "A", scheduler_pid)
+            rows += sample(admin, runs, seconds, "A", scheduler_pid)
 
             poke_run = admin.trigger(POKE_DAG)["dag_run_id"]
             say(f"triggered {POKE_DAG} {poke_run}")
             runs["poke mode"] = (POKE_DAG, poke_run)
             timings["poke trigger -> running"] = wait_state(admin, POKE_DAG, poke_run, "running", 180)
-            say(f"poke-mode {TASK} running; sampling {args.seconds:.0f} s")
-            rows += sample(admin, runs, args.seconds, "B", scheduler_pid)
+            say(f"poke-mode {TASK} running; sampling {seconds:.0f} s")
+            rows += sample(admin, runs, seconds, "B", scheduler_pid)
             final_wave = admin.run(WAVE_DAG, wave_run)["state"]
             final_poke = admin.run(POKE_DAG, poke_run)["state"]
             cleanup_notes += end_runs(admin, runs)
@@ -369,14 +362,22 @@ def main() -> int:
             say("stopping Airflow and the sandbox")
             stack.stop()
             killed = kill_leftovers()
-    polls = {
-        "deferrable (wave DAG), in the triggerer": log_polls(
-            home, WAVE_DAG, "*.log.trigger.*", "MGN replication not ready (attempt"
-        ),
-        "poke mode, in its worker process": log_polls(
-            home, POKE_DAG, "attempt=*.log", "Replication of 2 servers"
-        ),
+    return {
+        "timings": timings,
+        "rows": rows,
+        "final_wave": final_wave,
+        "final_poke": final_poke,
+        "cleanup_notes": cleanup_notes,
+        "alive_after_fail": alive_after_fail,
+        "killed": killed,
     }
+
+
+def report(seconds: float, header: list[str], measured: dict[str, Any], polls: dict[str, Any]) -> list[str]:
+    """The RESULTS section from the measurements and the sensors' polls read from their logs."""
+    rows, timings, cleanup_notes = measured["rows"], measured["timings"], measured["cleanup_notes"]
+    final_wave, final_poke = measured["final_wave"], measured["final_poke"]
+    alive_after_fail, killed = measured["alive_after_fail"], measured["killed"]
     faults = "none"
     labels = ["deferrable (wave DAG)", "poke mode"]
     a = [r for r in rows if r["phase"] == "A"]
@@ -384,7 +385,7 @@ def main() -> int:
     lines = [
         "## 3. A deferred sensor holds no worker slot",
         "",
-        f"`.venv/bin/python benchmarks/airflow_deferred.py` (--seconds {args.seconds:.0f} per phase, one sample "
+        f"`.venv/bin/python benchmarks/airflow_deferred.py` (--seconds {seconds:.0f} per phase, one sample "
         "a second)",
         "",
         *header,
@@ -430,7 +431,35 @@ def main() -> int:
         *timeline(rows, labels),
         "",
     ]
-    write_section("deferred", lines)
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=30, help="seconds to sample in each phase")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (Airflow logs)")
+    args = parser.parse_args()
+    header = machine()
+    tmp = Path(tempfile.mkdtemp(prefix="airflow-deferred-bench-"))
+    plans, dags, home = tmp / "plans", tmp / "dags", tmp / "airflow"
+    for folder in (plans, dags):
+        folder.mkdir()
+    (plans / f"{PLAN_NAME}.yaml").write_text(PLAN)
+    (dags / "migration_dags.py").symlink_to(REPO / "dags" / "migration_dags.py")
+    (dags / "bench_poke_dag.py").write_text(POKE_DAG_FILE)
+
+    measured = measure(tmp, plans, dags, home, args.seconds)
+    polls = {
+        "deferrable (wave DAG), in the triggerer": log_polls(
+            home, WAVE_DAG, "*.log.trigger.*", "MGN replication not ready (attempt"
+        ),
+        "poke mode, in its worker process": log_polls(
+            home, POKE_DAG, "attempt=*.log", "Replication of 2 servers"
+        ),
+    }
+    write_section("deferred", report(args.seconds, header, measured, polls))
     if not args.keep:
         import shutil
 
