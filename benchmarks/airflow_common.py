@@ -7,6 +7,7 @@ writes its own section of `benchmarks/RESULTS-airflow.md`, between `<!-- BEGIN n
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from pathlib import Path
@@ -29,6 +30,11 @@ Produced by hand (not in CI), one script per section:
 Baselines are measured in the same run on the same machine; compare ratios, not absolute numbers, across
 machines. Each section names the machine it ran on (sections may come from different runs).
 """
+
+
+def arguments(doc: str | None) -> argparse.ArgumentParser:
+    """A benchmark's command line, its module docstring as the help text."""
+    return argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
 def machine() -> list[str]:

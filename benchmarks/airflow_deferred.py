@@ -19,7 +19,6 @@ Then stops Airflow and the sandbox. Writes its section of benchmarks/RESULTS-air
 
 from __future__ import annotations
 
-import argparse
 import collections
 import contextlib
 import os
@@ -33,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from airflow_common import REPO, machine, setup_paths, write_section
+from airflow_common import REPO, arguments, machine, setup_paths, write_section
 
 setup_paths()
 
@@ -382,7 +381,7 @@ def report(seconds: float, header: list[str], measured: dict[str, Any], polls: d
     labels = ["deferrable (wave DAG)", "poke mode"]
     a = [r for r in rows if r["phase"] == "A"]
     b = [r for r in rows if r["phase"] == "B"]
-    lines = [
+    return [
         "## 3. A deferred sensor holds no worker slot",
         "",
         f"`.venv/bin/python benchmarks/airflow_deferred.py` (--seconds {seconds:.0f} per phase, one sample "
@@ -431,13 +430,10 @@ def report(seconds: float, header: list[str], measured: dict[str, Any], polls: d
         *timeline(rows, labels),
         "",
     ]
-    return lines
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = arguments(__doc__)
     parser.add_argument("--seconds", type=float, default=30, help="seconds to sample in each phase")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (Airflow logs)")
     args = parser.parse_args()

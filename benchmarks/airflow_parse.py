@@ -13,7 +13,6 @@ Budget (issue 4): the project's parse under 2 s. Writes its section of benchmark
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -25,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from airflow_common import REPO, machine, setup_paths, write_section
+from airflow_common import REPO, arguments, machine, setup_paths, write_section
 
 SERVERS, WAVES = 1000, 40
 BUDGET_SECONDS = 2.0
@@ -175,7 +174,7 @@ def report(
     shape = {n: (rs[0]["dags"], rs[0]["tasks"]) for n, rs in runs.items()}
     verdict = "within" if med["project"] < BUDGET_SECONDS else "OVER"
 
-    lines = [
+    return [
         "## 1. Parse time: dags/ with a plan of 1,000 servers in 40 waves",
         "",
         "`.venv/bin/python benchmarks/airflow_parse.py` "
@@ -208,13 +207,10 @@ def report(
         "are the preflight DAG plus a wave and a rollback DAG per wave; mapped tasks count once.",
         "",
     ]
-    return lines
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = arguments(__doc__)
     parser.add_argument("--repeat", type=int, default=7, help="parses per folder (fresh subprocess each)")
     args = parser.parse_args()
     header = machine()

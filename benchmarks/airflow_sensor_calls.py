@@ -15,7 +15,6 @@ Writes its section of benchmarks/RESULTS-airflow.md.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import collections
 import json
@@ -32,7 +31,7 @@ os.environ.setdefault(
     "AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING"
 )  # one log line per poke names every server
 
-from airflow_common import REPO, machine, setup_paths, write_section
+from airflow_common import REPO, arguments, machine, setup_paths, write_section
 
 setup_paths()
 sys.path.insert(0, str(REPO))
@@ -325,9 +324,7 @@ def _outcomes_and_notes(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = arguments(__doc__)
     parser.add_argument("--sizes", default="3,30,200", help="wave sizes, comma-separated")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
