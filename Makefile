@@ -8,7 +8,7 @@ PLAN ?= include/plans/example.yaml
 PORT ?= 4566
 PYTEST_ARGS ?=
 
-.PHONY: venv databases test validate lint show plan-from-aws plan-from-csv sandbox demo rehearse fmt check clean
+.PHONY: venv databases test validate lint show plan-from-aws plan-from-csv sandbox demo rehearse campaign fmt check clean
 
 venv: $(STAMP)
 
@@ -57,6 +57,10 @@ demo: venv
 # Every DAG of a plan against the sandbox on a local Airflow: databases first, then the waves.
 rehearse: venv
 	$(PY) -m devstack.rehearse $(PLAN) $(if $(WORLD),--world $(WORLD),) $(if $(filter 1 true yes,$(AUTO_APPROVE)),--auto-approve,)
+
+# The plan's campaign DAG on a local Airflow against the sandbox: every wave and database in the campaign's order.
+campaign: venv
+	$(PY) -m devstack.rehearse $(PLAN) --campaign $(if $(WORLD),--world $(WORLD),) $(if $(filter 1 true yes,$(AUTO_APPROVE)),--auto-approve,)
 
 check: venv
 	$(VENV)/bin/ruff check .

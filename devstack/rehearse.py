@@ -6,7 +6,10 @@ the address the plan switches, starts a local Airflow on the rewritten plan (dev
 then runs the database DAGs first and the waves after them, printing progress, gates (UI address and the
 approve command; answered as the plan's first approver with AUTO_APPROVE) and a summary.
 
-    python -m devstack.rehearse PLAN [--world WORLD] [--auto-approve]
+    python -m devstack.rehearse PLAN [--world WORLD] [--auto-approve] [--campaign]
+
+With --campaign (`make campaign`) it triggers the plan's campaign DAG once instead, follows the wave and
+database runs it starts (devstack/campaign_follow.py) and prints the campaign's summary.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import yaml
 
 from devstack.airflow_stack import REPO, AirflowStack, free_port
 from devstack.api import AirflowUser
+from devstack.campaign_follow import run_campaign
 from devstack.demo import sandbox_connection, start_sandbox
 from devstack.follow import follow_aloud
 from devstack.rehearsal_world import (
@@ -157,7 +161,7 @@ def _run_dags(admin, approver, plan, auto: bool) -> tuple[list[str], dict[str, s
     return dag_ids, states
 
 
-def rehearse(plan_path: Path, world_path: Path | None, auto: bool) -> int:
+def rehearse(plan_path: Path, world_path: Path | None, auto: bool, campaign: bool = False) -> int:
     checked = _checked(plan_path, world_path)
     if checked is None:
         return 2
@@ -196,6 +200,8 @@ def rehearse(plan_path: Path, world_path: Path | None, auto: bool) -> int:
         say(f"Airflow UI: {stack.base_url}  (users and passwords: {stack.password_file})")
         admin = AirflowUser(stack.base_url, "admin", stack.password("admin"))
         approver = AirflowUser(stack.base_url, plan.plan.approvers[0], stack.password(plan.plan.approvers[0]))
+        if campaign:
+            return run_campaign(say, admin, approver, plan, auto=auto)
         dag_ids, states = _run_dags(admin, approver, plan, auto)
         print(f"\nRehearsal of {plan_path} in {time.monotonic() - started:.0f} s:", flush=True)
         for dag_id in dag_ids:
@@ -218,9 +224,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--auto-approve", action="store_true", default=os.environ.get("AUTO_APPROVE") in ("1", "true", "yes")
     )
+    parser.add_argument(
+        "--campaign", action="store_true", help="run the plan's campaign DAG instead of each DAG in turn"
+    )
     args = parser.parse_args(argv)
     try:
-        return rehearse(args.plan, args.world, args.auto_approve)
+        return rehearse(args.plan, args.world, args.auto_approve, args.campaign)
     except KeyboardInterrupt:
         return 130
 

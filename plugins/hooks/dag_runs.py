@@ -12,6 +12,11 @@ from typing import Any
 from airflow.providers.common.compat.sdk import BaseHook
 
 
+def _value(state: Any) -> str:
+    """'success', not 'DagRunState.SUCCESS': the Task SDK answers with the enum."""
+    return str(getattr(state, "value", state))
+
+
 class DagRunHook(BaseHook):
     """Count, state and dates of DAG runs by DAG id and run id."""
 
@@ -34,7 +39,7 @@ class DagRunHook(BaseHook):
         """The run's state (queued, running, success, failed), or None when there is no such run."""
         if not self.count(dag_id, run_ids=[run_id]):
             return None
-        return str(self._runtime().get_dagrun_state(dag_id=dag_id, run_id=run_id))
+        return _value(self._runtime().get_dagrun_state(dag_id=dag_id, run_id=run_id))
 
     def details(self, dag_id: str, run_id: str) -> dict[str, Any] | None:
         """State and dates of the run (GetDagRun), or None when there is no such run."""
@@ -46,7 +51,7 @@ class DagRunHook(BaseHook):
         run = SUPERVISOR_COMMS.send(GetDagRun(dag_id=dag_id, run_id=run_id))
         return {
             "run_id": run.run_id,
-            "state": str(getattr(run.state, "value", run.state)),
+            "state": _value(run.state),
             "start_date": run.start_date,
             "end_date": run.end_date,
         }
