@@ -134,6 +134,8 @@ class TaskRun:
         )
         with handoff as load_source:
             run.source = load_source
+            # no snapshot (MariaDB, SQLite): rows written during the load are validated once CDC applies them
+            run.defer_validation = self.cdc is not None and load_source is source and not self.validate_only
             self._load(run)
         if not self.reload:  # a reload ends here: the task's own run keeps it running
             self._after_load(loaded=True)
@@ -194,6 +196,9 @@ class TaskRun:
         )
         phase.sync()  # the faults in force apply from the first change on
         cdc.start()
+        if self.full_load is not None and self.full_load.defer_validation:
+            args = {"target": self.full_load.validate_in_cdc, "args": (cdc.settle,), "daemon": True}
+            threading.Thread(name="dms-validate-cdc", **args).start()
         return phase.run(self.stop, world.stopping)
 
     def _failed(self, exc: Exception) -> None:

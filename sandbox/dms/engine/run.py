@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -146,6 +147,8 @@ class FullLoadRun:
         self.validate_only = validate_only or (
             settings.validation_enabled and bool(settings.validation["ValidationOnly"])
         )
+        # A CDC task whose source gives the load no snapshot validates once CDC runs: validate_in_cdc()
+        self.defer_validation = False
         self.loaders: list[TableLoader] = []
         self.stats: dict[tuple[str, str], TableStats] = {}
         self._lock = threading.Lock()
@@ -206,7 +209,7 @@ class FullLoadRun:
                 stats = self.stats[(loader.plan.source_schema, loader.plan.source_table)]
                 if not self.validate_only and not self._load_one(loader, stats):
                     return
-                if validation and not self.stop.is_set():
+                if validation and not self.stop.is_set() and not self.defer_validation:
                     pending_validations.append(
                         validator_pool.submit(self._validate_one, loader, stats, sink, budget)
                     )
@@ -256,8 +259,25 @@ class FullLoadRun:
             stats.last_update = stats.end
         return True
 
+    def validate_in_cdc(self, settle: Callable[[], None]) -> None:
+        """The deferred validation of the loaded tables (live source, CDC running): a differing row is
+        compared again after `settle()` has let the changes captured so far be applied."""
+        if not self.settings.validation_enabled:
+            return
+        budget = FailureBudget(int(self.settings.validation["FailureMaxCount"]))
+        sink = FailureSink(self.target, self.task_name, self.settings.control_schema)
+        for loader in self.loaders:
+            stats = self.stats[(loader.plan.source_schema, loader.plan.source_table)]
+            if stats.state == "Table completed" and not self.stop.is_set():
+                self._validate_one(loader, stats, sink, budget, settle)
+
     def _validate_one(
-        self, loader: TableLoader, stats: TableStats, sink: FailureSink, budget: FailureBudget
+        self,
+        loader: TableLoader,
+        stats: TableStats,
+        sink: FailureSink,
+        budget: FailureBudget,
+        settle: Callable[[], None] | None = None,
     ) -> None:
         def progress(compared: int, failed: int) -> None:
             with self._lock:
@@ -270,7 +290,9 @@ class FullLoadRun:
             stats.validation_failed = 0
             stats.validation_state = "Pending records"
         try:
-            validator = TableValidator(loader, self.settings.validation, sink, budget, progress, self.stop)
+            validator = TableValidator(
+                loader, self.settings.validation, sink, budget, progress, self.stop, settle
+            )
             outcome = validator.run()
         except Exception as exc:
             with self._lock:

@@ -14,7 +14,9 @@ Collations: partition ranges and ordering use each database's own collation unle
 true, in which case string key columns are compared by code point on both sides (PostgreSQL COLLATE "C",
 MySQL/MariaDB BINARY, SQLite's default). Without it, text keys that sort differently on the two engines show
 up as MISSING_SOURCE/MISSING_TARGET pairs, as they do on AWS.
-Failures go to awsdms_validation_failures_v1 (see failures.py). TableFailureMaxCount per table and
+A full-load-and-cdc task validates once CDC runs (``settle`` given): a row that differs is compared again
+after the changes captured so far are applied, up to RECHECKS times, so only lasting differences fail (AWS
+revalidates rows changed during CDC). Failures go to awsdms_validation_failures_v1 (see failures.py). TableFailureMaxCount per table and
 FailureMaxCount per task stop validation of the table / task; rows not compared are then reported as
 ValidationSuspendedRecords.
 """
@@ -35,6 +37,8 @@ from .failures import FailureSink
 from .fullload import TableLoader
 from .mappings import ColumnPlan
 from .types import BINARY_TYPES, INTEGER_TYPES, STRING_TYPES, DmsType
+
+RECHECKS = 3  # CDC tasks: how often a differing row is compared again once the captured changes are applied
 
 
 @dataclass
@@ -188,8 +192,9 @@ class TableValidator:
         budget: FailureBudget,
         on_progress: Callable[[int, int], None] = lambda compared, failed: None,
         stop: threading.Event | None = None,
+        settle: Callable[[], None] | None = None,
     ) -> None:
-        self.loader = loader
+        self.loader, self.settle = loader, settle
         self.source, self.target, self.plan = loader.source, loader.target, loader.plan
         self.partition_size = int(settings["PartitionSize"])
         self.threads = int(settings["ThreadCount"])
@@ -334,26 +339,28 @@ class TableValidator:
     def _partition(self, bounds: tuple[list[Any] | None, list[Any] | None]) -> None:
         if self.stop.is_set() or self.suspended_from is not None:
             return
-        lower, upper = bounds
+        compared, failures = self._compare(*bounds)
+        for _ in range(RECHECKS if self.settle else 0):
+            if not failures or self.stop.is_set():
+                break
+            self.settle()
+            latest = {tuple(f[1]): f for f in self._compare(*bounds)[1]}
+            failures = [latest[tuple(f[1])] for f in failures if tuple(f[1]) in latest]
+        self._done(compared, failures)
+
+    def _compare(self, lower: list[Any] | None, upper: list[Any] | None) -> tuple[int, list[tuple]]:
         src = self._fetch(self.source, "source", lower, upper)
         tgt = self._fetch(self.target, "target", lower, upper)
         if src == tgt:
-            self._done(len(src), [])
-            return
+            return len(src), []
         nk = len(self.key)
         norm = self.normalisers
 
         def normal(row: tuple) -> tuple:
             return tuple(f(v) if v is not None else None for f, v in zip(norm, row, strict=True))
 
-        src_map = {}
-        for row in src:
-            n = normal(row)
-            src_map[n[:nk]] = n
-        tgt_map = {}
-        for row in tgt:
-            n = normal(row)
-            tgt_map[n[:nk]] = n
+        src_map = {n[:nk]: n for n in map(normal, src)}
+        tgt_map = {n[:nk]: n for n in map(normal, tgt)}
         failures: list[tuple[str, list[Any], Any]] = []
         key_names = [c.target for c in self.key]
         value_names = [c.target for c in self.values]
@@ -374,7 +381,7 @@ class TableValidator:
                 )
         for key in tgt_map.keys() - src_map.keys():
             failures.append(("MISSING_SOURCE", list(key), {"key": dict(zip(key_names, key, strict=True))}))
-        self._done(len(src), failures)
+        return len(src), failures
 
     def _done(self, compared: int, failures: list[tuple[str, list[Any], Any]]) -> None:
         with self._lock:

@@ -215,6 +215,15 @@ class CdcRun:
     def wait(self, timeout: float | None = None) -> bool:
         return self.finished.wait(timeout)
 
+    def settle(self, timeout: float = 10.0) -> None:
+        """Return once what the source committed before this call is applied (at most `timeout` seconds)."""
+        deadline = time.monotonic() + timeout
+        self._stop.wait(0.25 + 2 * self.options.poll_seconds)  # the capture's next passes read it
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            if self.spool is None or self.spool.pending_changes == 0:
+                return
+            self._stop.wait(0.05)
+
     def drop(self) -> None:
         """Delete the task's resources: the slot or triggers on the source, and the spool."""
         if not self.finished.is_set() and self._threads:
