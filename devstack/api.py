@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -23,10 +23,12 @@ class AirflowUser:
     username: str
     password: str
     _token: str | None = None
+    # one keep-alive connection per user: a fast poller (tests/e2e/fast_gates.py) pays no TCP setup per call
+    _session: requests.Session = field(default_factory=requests.Session, repr=False)
 
     def _headers(self) -> dict[str, str]:
         if self._token is None:
-            response = requests.post(
+            response = self._session.post(
                 f"{self.base_url}/auth/token",
                 json={"username": self.username, "password": self.password},
                 timeout=30,
@@ -37,7 +39,7 @@ class AirflowUser:
         return {"Authorization": f"Bearer {self._token}"}
 
     def request(self, method: str, path: str, **kwargs) -> Any:
-        response = requests.request(
+        response = self._session.request(
             method, f"{self.base_url}/api/v2{path}", headers=self._headers(), timeout=30, **kwargs
         )
         if not response.ok:
@@ -62,6 +64,10 @@ class AirflowUser:
 
     def run(self, dag_id: str, run_id: str) -> dict:
         return self.request("GET", f"/dags/{dag_id}/dagRuns/{run_id}")
+
+    def task_instance(self, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> dict:
+        suffix = "" if map_index < 0 else f"/{map_index}"
+        return self.request("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}{suffix}")
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
         return self.request("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 1000})[
