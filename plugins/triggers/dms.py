@@ -20,6 +20,7 @@ from hooks.dms import DmsMigrationHook, resource_id, task_filters
 from shared.waiting import WAITER_DELAY, WAITER_MAX_ATTEMPTS
 
 from triggers.stepwise import StepwiseWaiterMixin
+from triggers.waiter import Wait
 
 
 class DmsWaiterTrigger(AwsBaseWaiterTrigger):
@@ -86,18 +87,22 @@ class DmsTableStatesTrigger(StepwiseWaiterMixin, AwsBaseWaiterTrigger):
         **aws: Any,
     ) -> None:
         self.replication_task_arn = replication_task_arn
-        super().__init__(
-            serialized_fields={"replication_task_arn": replication_task_arn, "waiter_name": waiter_name},
+        wait = Wait(
             waiter_name=waiter_name,
             waiter_args={"ReplicationTaskArn": replication_task_arn, "MaxRecords": 500},
             failure_message=f"DMS task {resource_id(replication_task_arn)}: a table failed",
             status_message=f"DMS task {resource_id(replication_task_arn)} tables",
             status_queries=["TableStatistics[].[TableName, TableState, ValidationState]"],
-            return_key="replication_task_arn",
-            return_value=replication_task_arn,
-            waiter_delay=waiter_delay,
-            waiter_max_attempts=waiter_max_attempts,
-            **aws,
+        )
+        fields = {"replication_task_arn": replication_task_arn, "waiter_name": waiter_name}
+        super().__init__(
+            **wait.arguments(
+                fields,
+                "replication_task_arn",
+                waiter_delay=waiter_delay,
+                waiter_max_attempts=waiter_max_attempts,
+                **aws,
+            )
         )
 
     async def _task_problem(self, client: Any) -> str | None:
@@ -152,8 +157,7 @@ class CdcLagTrigger(AwsBaseWaiterTrigger):
         queries = metric_queries(
             CDC_LATENCY_METRICS, task_dimensions(instance_identifier, task_resource_id), period
         )
-        super().__init__(
-            serialized_fields=fields,
+        wait = Wait(
             waiter_name="cdc_latency_under",
             waiter_args={
                 "MetricDataQueries": queries,
@@ -161,13 +165,17 @@ class CdcLagTrigger(AwsBaseWaiterTrigger):
                 "EndTime": end_time,
                 "ScanBy": "TimestampDescending",
             },
-            waiter_config_overrides={"acceptors": lag_waiter_acceptors(max_lag_seconds, datapoints)},
             failure_message=f"CDC latency of DMS task {task_resource_id}",
             status_message=f"CDC latency of DMS task {task_resource_id} (newest first)",
             status_queries=["MetricDataResults[].[Label, Values[:5]]"],
-            return_key="task_resource_id",
-            return_value=task_resource_id,
-            waiter_delay=waiter_delay,
-            waiter_max_attempts=waiter_max_attempts,
-            **aws,
+            waiter_config_overrides={"acceptors": lag_waiter_acceptors(max_lag_seconds, datapoints)},
+        )
+        super().__init__(
+            **wait.arguments(
+                fields,
+                "task_resource_id",
+                waiter_delay=waiter_delay,
+                waiter_max_attempts=waiter_max_attempts,
+                **aws,
+            )
         )

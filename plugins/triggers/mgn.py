@@ -14,6 +14,7 @@ from mgn_checks.replication import evaluate_replication
 from shared.waiting import WAITER_DELAY, WAITER_MAX_ATTEMPTS
 
 from triggers.stepwise import StepwiseWaiterMixin
+from triggers.waiter import Wait
 
 
 class MgnJobCompleteTrigger(AwsBaseWaiterTrigger):
@@ -36,18 +37,21 @@ class MgnJobCompleteTrigger(AwsBaseWaiterTrigger):
         waiter_max_attempts: int = WAITER_MAX_ATTEMPTS,
         **aws: Any,
     ) -> None:
-        super().__init__(
-            serialized_fields={"job_id": job_id},
+        wait = Wait(
             waiter_name="job_completed",
             waiter_args={"filters": {"jobIDs": [job_id]}},
             failure_message=f"MGN job {job_id} failed",
             status_message=f"MGN job {job_id} status",
             status_queries=["items[0].status", "items[0].participatingServers[].launchStatus"],
-            return_key="job_id",
-            return_value=job_id,
-            waiter_delay=waiter_delay,
-            waiter_max_attempts=waiter_max_attempts,
-            **aws,
+        )
+        super().__init__(
+            **wait.arguments(
+                {"job_id": job_id},
+                "job_id",
+                waiter_delay=waiter_delay,
+                waiter_max_attempts=waiter_max_attempts,
+                **aws,
+            )
         )
 
 
@@ -77,21 +81,22 @@ class MgnReplicationReadyTrigger(StepwiseWaiterMixin, AwsBaseWaiterTrigger):
     ) -> None:
         self.source_server_ids = list(source_server_ids)
         self.max_lag_seconds = max_lag_seconds
-        super().__init__(
-            serialized_fields={
-                "source_server_ids": self.source_server_ids,
-                "max_lag_seconds": max_lag_seconds,
-            },
+        wait = Wait(
             waiter_name="replication_continuous",
             waiter_args={"filters": {"sourceServerIDs": self.source_server_ids}, "maxResults": 1000},
             failure_message="MGN replication cannot become ready without action",
             status_message="MGN replication states",
             status_queries=["items[].[sourceServerID, dataReplicationInfo.dataReplicationState]"],
-            return_key="source_server_ids",
-            return_value=self.source_server_ids,
-            waiter_delay=waiter_delay,
-            waiter_max_attempts=waiter_max_attempts,
-            **aws,
+        )
+        fields = {"source_server_ids": self.source_server_ids, "max_lag_seconds": max_lag_seconds}
+        super().__init__(
+            **wait.arguments(
+                fields,
+                "source_server_ids",
+                waiter_delay=waiter_delay,
+                waiter_max_attempts=waiter_max_attempts,
+                **aws,
+            )
         )
 
     async def _servers(self, client: Any) -> list[dict[str, Any]]:
