@@ -67,17 +67,38 @@ def view(resource: dict[str, Any], *hidden: str) -> dict[str, Any]:
     return {k: v for k, v in resource.items() if not k.startswith("_") and k not in hidden}
 
 
+# The filter names each Describe<key> accepts (the DMS API reference lists them; botocore's model does not).
+FILTER_NAMES = {
+    "Connections": ("endpoint-arn", "replication-instance-arn"),
+    "Endpoints": ("endpoint-arn", "endpoint-type", "endpoint-id", "engine-name"),
+    "ReplicationInstances": (
+        "replication-instance-arn",
+        "replication-instance-id",
+        "replication-instance-class",
+        "engine-version",
+    ),
+    "ReplicationTasks": (
+        "replication-task-arn",
+        "replication-task-id",
+        "migration-type",
+        "endpoint-arn",
+        "replication-instance-arn",
+    ),
+    "TableStatistics": ("schema-name", "table-name", "table-state"),
+}
+
+
 def filter_field(name: str) -> str:
     """The field a DMS filter name matches: replication-instance-id -> ReplicationInstanceIdentifier."""
     return "".join("Identifier" if word == "id" else word.capitalize() for word in name.split("-"))
 
 
 def filters(
-    body: dict[str, Any], names: tuple[str, ...], fields: dict[str, str] | None = None
+    body: dict[str, Any], key: str, fields: dict[str, str] | None = None
 ) -> list[tuple[str, list[str]]]:
-    """The request's Filters as (field, values); a name not in `names` is refused. `fields`: the names
-    whose field is not `filter_field`'s ("A|B" matches either field)."""
-    allowed = {name: (fields or {}).get(name) or filter_field(name) for name in names}
+    """The request's Filters of Describe<key> as (field, values); a name not in its `FILTER_NAMES` is
+    refused. `fields`: the names whose field is not `filter_field`'s ("A|B" matches either field)."""
+    allowed = {name: (fields or {}).get(name) or filter_field(name) for name in FILTER_NAMES[key]}
     out = []
     for f in body.get("Filters") or []:
         name = f.get("Name")
@@ -107,6 +128,11 @@ def _table(dms: Dms, key: str) -> dict[str, dict[str, Any]]:
     return getattr(dms.store.state, words[-1].lower().removesuffix("s") + "s")
 
 
+def tasks_using(dms: Dms, arn: str, *fields: str) -> list[dict[str, Any]]:
+    """The replication tasks that name `arn` in one of `fields` (a resource they use cannot be deleted)."""
+    return [t for t in dms.store.state.tasks.values() if arn in (t[f] for f in fields)]
+
+
 def created(dms: Dms, key: str, resource: dict[str, Any], *hidden: str) -> dict[str, Any]:
     """A new resource stored under its ARN and answered as Create<key> does (without the `hidden` fields)."""
     _table(dms, key)[resource[f"{key}Arn"]] = resource
@@ -117,15 +143,14 @@ def described(
     dms: Dms,
     body: dict[str, Any],
     key: str,
-    names: tuple[str, ...],
     hidden: tuple[str, ...] = (),
     upper: tuple[str, ...] = (),
     fields: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """A Describe<key> answer: the resources of the store's table for `key` (Endpoints: endpoints) that the
-    request's Filters choose (`names` and `fields` as for `filters`; the `upper` fields' values compared in
+    request's Filters choose (`fields` as for `filters`; the `upper` fields' values compared in
     upper case), paged, each shown without the `hidden` fields."""
-    chosen = filters(body, names, fields)
+    chosen = filters(body, key, fields)
     chosen_by = [(f, [v.upper() for v in vals] if f in upper else vals) for f, vals in chosen]
     kind = " ".join(re.findall("[A-Z][a-z]*", key)).lower()
     items = select(list(_table(dms, key).values()), chosen_by, kind)

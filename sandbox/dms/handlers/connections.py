@@ -30,7 +30,7 @@ def test_connection(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def describe_connections(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
-    return described(dms, body, "Connections", ("endpoint-arn", "replication-instance-arn"))
+    return described(dms, body, "Connections")
 
 
 def delete_connection(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from sandbox.dms.handlers.common import (
     described,
     endpoint,
     invalid,
+    tasks_using,
     view,
 )
 
@@ -90,18 +91,12 @@ def create_endpoint(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def describe_endpoints(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
-    names = ("endpoint-arn", "endpoint-type", "endpoint-id", "engine-name")
-    return described(dms, body, "Endpoints", names, ("Password",), upper=("EndpointType",))
+    return described(dms, body, "Endpoints", ("Password",), upper=("EndpointType",))
 
 
 def delete_endpoint(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
     ep = endpoint(dms, body["EndpointArn"])
-    used = [
-        t
-        for t in dms.store.state.tasks.values()
-        if ep["EndpointArn"] in (t["SourceEndpointArn"], t["TargetEndpointArn"])
-    ]
-    if used:
+    if tasks_using(dms, ep["EndpointArn"], "SourceEndpointArn", "TargetEndpointArn"):
         raise bad_state(
             f"Endpoint {ep['EndpointIdentifier']} is used by replication tasks; delete them first"
         )

@@ -13,6 +13,7 @@ from sandbox.dms.handlers.common import (
     created,
     described,
     instance,
+    tasks_using,
     view,
 )
 
@@ -52,23 +53,12 @@ def create_replication_instance(dms: Dms, body: dict[str, Any]) -> dict[str, Any
 
 
 def describe_replication_instances(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
-    names = (
-        "replication-instance-arn",
-        "replication-instance-id",
-        "replication-instance-class",
-        "engine-version",
-    )
-    return described(dms, body, "ReplicationInstances", names)
+    return described(dms, body, "ReplicationInstances")
 
 
 def delete_replication_instance(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
     inst = instance(dms, body["ReplicationInstanceArn"])
-    in_use = [
-        t
-        for t in dms.store.state.tasks.values()
-        if t["ReplicationInstanceArn"] == inst["ReplicationInstanceArn"]
-    ]
-    if in_use:
+    if tasks_using(dms, inst["ReplicationInstanceArn"], "ReplicationInstanceArn"):
         raise bad_state(
             f"Replication instance {inst['ReplicationInstanceIdentifier']} has replication tasks; delete them first"
         )

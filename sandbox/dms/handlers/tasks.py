@@ -87,16 +87,9 @@ def create_replication_task(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def describe_replication_tasks(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
-    names = (
-        "replication-task-arn",
-        "replication-task-id",
-        "migration-type",
-        "endpoint-arn",
-        "replication-instance-arn",
-    )
     hidden = ("ReplicationTaskSettings",) if body.get("WithoutSettings") else ()
     either = {"endpoint-arn": "SourceEndpointArn|TargetEndpointArn"}
-    return described(dms, body, "ReplicationTasks", names, hidden, fields=either)
+    return described(dms, body, "ReplicationTasks", hidden, fields=either)
 
 
 def modify_replication_task(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
@@ -186,7 +179,7 @@ def reload_tables(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
 
 def describe_table_statistics(dms: Dms, body: dict[str, Any]) -> dict[str, Any]:
     found = task(dms, body["ReplicationTaskArn"])
-    chosen_by = filters(body, ("schema-name", "table-name", "table-state"))
+    chosen_by = filters(body, "TableStatistics")
     tables = [dict(t) for t in found.get("_tables") or []]
     if chosen_by:
         tables = [t for t in tables if all(str(t.get(f)) in vals for f, vals in chosen_by)]
