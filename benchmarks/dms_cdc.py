@@ -121,10 +121,12 @@ def pct(values: list[float], p: float) -> float:
 
 def _copy_existing_rows(source: str, target: str, mappings: dict, task: str) -> None:
     """The rows written before the engine started: copied by a one-off full load (no workload running)."""
-    from sandbox.dms.engine import Database, FullLoadRun, TaskSettings
+    from sandbox.dms.engine import Database, FullLoadRun, TaskInputs, TaskSettings
 
     load = FullLoadRun(
-        Database(source), Database(target, "target"), json.dumps(mappings), TaskSettings.parse("{}"), task
+        TaskInputs(
+            Database(source), Database(target, "target"), json.dumps(mappings), TaskSettings.parse("{}"), task
+        )
     )
     load.prepare()
     load.execute()

@@ -40,7 +40,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 # imported before timing: in the sandbox the engine is loaded once, not per task
-from sandbox.dms.engine import Database, FullLoadRun, TaskSettings
+from sandbox.dms.engine import Database, FullLoadRun, TaskInputs, TaskSettings
 
 MAPPINGS_PG = bench_mappings("public")
 MAPPINGS_ANY = bench_mappings("%")
@@ -80,11 +80,13 @@ def case_pg_copy(source: str, target: str) -> dict:
 
 def _dms(source: str, target: str, mappings: str) -> dict:
     run = FullLoadRun(
-        Database(make_url(source), "source"),
-        Database(make_url(target), "target"),
-        mappings,
-        TaskSettings.parse(None),
-        "BENCH",
+        TaskInputs(
+            Database(make_url(source), "source"),
+            Database(make_url(target), "target"),
+            mappings,
+            TaskSettings.parse(None),
+            "BENCH",
+        )
     )
     run.prepare()
     run.execute()

@@ -37,7 +37,7 @@ from dms_common import (
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from sandbox.dms.engine import Database, FullLoadRun, TaskSettings
+from sandbox.dms.engine import Database, FullLoadRun, TaskInputs, TaskSettings
 
 MAPPINGS = bench_mappings("public")
 
@@ -65,11 +65,13 @@ def case_scan(source: str, target: str) -> dict:
 
 def case_validate(source: str, target: str) -> dict:
     run = FullLoadRun(
-        Database(make_url(source), "source"),
-        Database(make_url(target), "target"),
-        MAPPINGS,
-        TaskSettings.parse('{"ValidationSettings": {"EnableValidation": true}}'),
-        "BENCH",
+        TaskInputs(
+            Database(make_url(source), "source"),
+            Database(make_url(target), "target"),
+            MAPPINGS,
+            TaskSettings.parse('{"ValidationSettings": {"EnableValidation": true}}'),
+            "BENCH",
+        ),
         validate_only=True,
     )
     run.prepare()

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sandbox.dms.engine import Database, TaskSettings
+from sandbox.dms.engine import Database, TaskInputs, TaskSettings
 from sandbox.dms.engine.cdc import CdcOptions, CdcRun, Faults
 
 NAMESPACE = "AWS/DMS"
@@ -60,11 +60,13 @@ def make_cdc(
 ) -> CdcRun:
     resource_id = task["ReplicationTaskArn"].rsplit(":", 1)[-1]
     run = CdcRun(
-        source,
-        target,
-        task["TableMappings"],
-        TaskSettings.parse(task["ReplicationTaskSettings"]),
-        resource_id,
+        TaskInputs(
+            source,
+            target,
+            task["TableMappings"],
+            TaskSettings.parse(task["ReplicationTaskSettings"]),
+            resource_id,
+        ),
         spool_path(state_dir, resource_id),
         cdc_options(task, source_endpoint),
         faults,

@@ -24,7 +24,7 @@ from typing import Any
 
 from sandbox.dms.cdc_phase import CdcPhase, CloudWatch, StatsWithCdc, drop_cdc, make_cdc, sync_faults
 from sandbox.dms.databases import database
-from sandbox.dms.engine import Database, DmsEngineError, FullLoadRun, TaskSettings
+from sandbox.dms.engine import Database, DmsEngineError, FullLoadRun, TaskInputs, TaskSettings
 from sandbox.dms.engine.cdc import CdcRun, Faults
 from sandbox.dms.store import DmsStore, DmsTimings
 
@@ -106,11 +106,7 @@ class TaskRun:
 
     def _running(self, source: Database, target: Database) -> None:
         run = FullLoadRun(
-            source,
-            target,
-            self.mappings,
-            self.settings,
-            self.arn.rsplit(":", 1)[-1],
+            TaskInputs(source, target, self.mappings, self.settings, self.arn.rsplit(":", 1)[-1]),
             stop=self.stop,
             only_tables=self.only,
             validate_only=self.validate_only,

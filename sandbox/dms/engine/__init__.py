@@ -1,7 +1,7 @@
 """The DMS engine: full load, table mappings, task settings and validation between real databases.
 
 Public API: `Database`, `endpoint_url` (connect), `TaskSettings` (settings), `TableMappings` (mappings),
-`FullLoadRun` (run), `read_failures` (failures), and the errors in `errors`.
+`TaskInputs` (inputs), `FullLoadRun` (run), `read_failures` (failures), and the errors in `errors`.
 """
 
 from .connect import Database, endpoint_url
@@ -13,6 +13,7 @@ from .errors import (
     NoTablesFound,
 )
 from .failures import read_failures
+from .inputs import TaskInputs
 from .mappings import TableMappings
 from .run import FullLoadRun, TableStats
 from .settings import DEFAULT_TASK_SETTINGS, TaskSettings
@@ -28,6 +29,7 @@ __all__ = [
     "NoTablesFound",
     "TableMappings",
     "TableStats",
+    "TaskInputs",
     "TaskSettings",
     "endpoint_url",
     "read_failures",

@@ -1,6 +1,6 @@
 """One run of a DMS task's full load (and validation), with statistics users can watch while it runs.
 
-    run = FullLoadRun(source_db, target_db, table_mappings_json, TaskSettings.parse(settings_json), "TASKID")
+    run = FullLoadRun(TaskInputs(source_db, target_db, table_mappings_json, TaskSettings.parse(settings_json), "TASKID"))
     run.prepare()          # connects, resolves the mappings; raises the errors AWS would report
     run.execute()          # loads (MaxFullLoadSubTasks tables at a time), validates, returns when done
     run.table_statistics() # TableStatistics-shaped dicts (source schema/table names), at any time
@@ -24,6 +24,7 @@ from .connect import Database
 from .errors import NoTablesFound
 from .failures import FailureSink
 from .fullload import LoadCancelled, LoadOptions, TableLoader
+from .inputs import TaskInputs
 from .mappings import TableMappings, TablePlan
 from .rules import matches as _matches
 from .settings import TaskSettings
@@ -127,25 +128,22 @@ class FullLoadRun:
 
     def __init__(
         self,
-        source: Database,
-        target: Database,
-        table_mappings: str,
-        settings: TaskSettings,
-        task_name: str,
+        inputs: TaskInputs,
         *,
         stop: threading.Event | None = None,
         only_tables: list[tuple[str, str]] | None = None,
         validate_only: bool = False,
     ) -> None:
-        self.source, self.target = source, target
-        self.mappings = TableMappings.parse(table_mappings)
-        self.settings = settings
-        self.task_name = task_name
+        self.inputs = inputs
+        self.source, self.target = inputs.source, inputs.target
+        self.mappings = TableMappings.parse(inputs.table_mappings)
+        self.settings = inputs.settings
+        self.task_name = inputs.task_name
         self.stop = stop or threading.Event()
         self.only_tables = only_tables
         # ValidationSettings.ValidationOnly: the task compares, it does not load
         self.validate_only = validate_only or (
-            settings.validation_enabled and bool(settings.validation["ValidationOnly"])
+            self.settings.validation_enabled and bool(self.settings.validation["ValidationOnly"])
         )
         # A CDC task whose source gives the load no snapshot validates once CDC runs: validate_in_cdc()
         self.defer_validation = False

@@ -18,6 +18,7 @@ import threading
 from sqlalchemy.engine import make_url
 
 from ..connect import Database
+from ..inputs import TaskInputs
 from ..settings import TaskSettings
 from .runner import CdcOptions, CdcRun, Faults
 
@@ -40,11 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--report", type=float, default=1.0)
     args = p.parse_args(argv)
     run = CdcRun(
-        Database(make_url(args.source), "source", "source"),
-        Database(make_url(args.target), "target", "target"),
-        args.mappings,
-        TaskSettings.parse(args.settings),
-        args.task,
+        TaskInputs(
+            Database(make_url(args.source), "source", "source"),
+            Database(make_url(args.target), "target", "target"),
+            args.mappings,
+            TaskSettings.parse(args.settings),
+            args.task,
+        ),
         args.spool,
         CdcOptions(stop_position=args.stop_position),
         Faults(apply_delay_seconds=3600.0 if args.hold_apply else args.apply_delay),

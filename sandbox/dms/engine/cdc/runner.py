@@ -1,9 +1,9 @@
 """One task's change data capture: a capture thread (source → spool) and an apply thread (spool → target).
 
-    cdc = CdcRun(source_db, target_db, table_mappings_json, settings, "TASKID", "/state/dms/TASKID.spool")
+    cdc = CdcRun(TaskInputs(source_db, target_db, table_mappings_json, settings, "TASKID"), "/state/dms/TASKID.spool")
     cdc.prepare()                      # plans, capture resources (slot / triggers), the spool
     with cdc.handoff() as full_load_source:   # full-load-and-cdc: the position is fixed before the load
-        FullLoadRun(full_load_source, ...).execute()
+        FullLoadRun(replace(cdc.inputs, source=full_load_source)).execute()
     cdc.start()                        # from the spool's position (a resume) or the handoff / start position
     cdc.metrics(); cdc.table_counts()  # CloudWatch values and per-table counters, at any time
     cdc.stop()                         # stop now; the spool, the slot and the checkpoint stay for a resume
@@ -26,9 +26,9 @@ from typing import Any
 
 from ..connect import Database
 from ..fullload import TableLoader
+from ..inputs import TaskInputs
 from ..mappings import TableMappings
 from ..run import load_options, select_plans
-from ..settings import TaskSettings
 from .loops import ApplyLoop, CaptureLoop, counts_json
 from .mariadb import MariadbCapture
 from .postgres import PostgresCapture
@@ -93,22 +93,19 @@ class _Counters:
 class CdcRun:
     def __init__(
         self,
-        source: Database,
-        target: Database,
-        table_mappings: str,
-        settings: TaskSettings,
-        task_name: str,
+        inputs: TaskInputs,
         spool_path: str,
         options: CdcOptions | None = None,
         faults: Faults | None = None,
     ) -> None:
-        self.source, self.target = source, target
-        self.mappings = TableMappings.parse(table_mappings)
-        self.settings, self.task_name, self.spool_path = settings, task_name, spool_path
+        self.inputs = inputs
+        self.source, self.target = inputs.source, inputs.target
+        self.mappings = TableMappings.parse(inputs.table_mappings)
+        self.settings, self.task_name, self.spool_path = inputs.settings, inputs.task_name, spool_path
         self.options = options or CdcOptions()
         self.faults = faults or Faults()
         self.stop_at = parse_stop_position(self.options.stop_position)
-        self.capture = make_capture(source, task_name, self.options)
+        self.capture = make_capture(inputs.source, inputs.task_name, self.options)
         self.loaders: dict[tuple[str, str], TableLoader] = {}
         self.spool: Spool | None = None
         self.counters = _Counters()

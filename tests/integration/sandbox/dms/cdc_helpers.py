@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.engine import URL
 
-from sandbox.dms.engine import Database, FullLoadRun, TaskSettings
+from sandbox.dms.engine import Database, FullLoadRun, TaskInputs, TaskSettings
 from sandbox.dms.engine.cdc import CdcOptions, CdcRun, Faults
 from sandbox.testing import include_all
 
@@ -41,11 +42,13 @@ def make_cdc(
     faults: Faults | None = None,
 ) -> CdcRun:
     run = CdcRun(
-        Database(source, "source", "src"),
-        Database(target, "target", "tgt"),
-        json.dumps(mappings),
-        TaskSettings.parse("{}"),
-        task or task_name(),
+        TaskInputs(
+            Database(source, "source", "src"),
+            Database(target, "target", "tgt"),
+            json.dumps(mappings),
+            TaskSettings.parse("{}"),
+            task or task_name(),
+        ),
         spool,
         options or CdcOptions(),
         faults,
@@ -57,7 +60,7 @@ def make_cdc(
 def full_load(run: CdcRun, mappings: dict) -> FullLoadRun:
     """The full load of a full-load-and-cdc task, inside the CDC handoff."""
     with run.handoff() as source:
-        load = FullLoadRun(source, run.target, json.dumps(mappings), run.settings, run.task_name)
+        load = FullLoadRun(replace(run.inputs, source=source, table_mappings=json.dumps(mappings)))
         load.prepare()
         load.execute()
     assert not load.errors, load.errors

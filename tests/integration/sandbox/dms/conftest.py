@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
-from sandbox.dms.engine import Database, FullLoadRun, TaskSettings, read_failures
+from sandbox.dms.engine import Database, FullLoadRun, TaskInputs, TaskSettings, read_failures
 from tests.fixtures.databases import mariadb_database, postgres_database, sqlite_database
 
 pytestmark = pytest.mark.integration
@@ -239,11 +239,13 @@ def run_task(
 ) -> FullLoadRun:
     """One FullLoadRun prepared and executed (`options`: FullLoadRun's own, e.g. validate_only)."""
     run = FullLoadRun(
-        Database(source, "source"),
-        Database(target, "target"),
-        mappings if isinstance(mappings, str) else json.dumps(mappings),
-        TaskSettings.parse(json.dumps(settings or {})),
-        task_name,
+        TaskInputs(
+            Database(source, "source"),
+            Database(target, "target"),
+            mappings if isinstance(mappings, str) else json.dumps(mappings),
+            TaskSettings.parse(json.dumps(settings or {})),
+            task_name,
+        ),
         **options,
     )
     try:

@@ -12,6 +12,7 @@ from sandbox.dms.engine import (
     InvalidTableMappings,
     InvalidTaskSettings,
     TableMappings,
+    TaskInputs,
     TaskSettings,
 )
 from sandbox.testing import include_all
@@ -284,11 +285,15 @@ def test_parallel_load_ranges_and_subtasks(postgres_url, postgres_url_2):
 def test_progress_is_visible_while_loading(sqlite_url, postgres_url):
     create_realistic(sqlite_url, customers=120)
     run = FullLoadRun(
-        Database(sqlite_url, "source"),
-        Database(postgres_url, "target"),
-        json.dumps(include_all("main", "%")),
-        TaskSettings.parse(json.dumps({"FullLoadSettings": {"CommitRate": 50, "MaxFullLoadSubTasks": 1}})),
-        "PROGRESS",
+        TaskInputs(
+            Database(sqlite_url, "source"),
+            Database(postgres_url, "target"),
+            json.dumps(include_all("main", "%")),
+            TaskSettings.parse(
+                json.dumps({"FullLoadSettings": {"CommitRate": 50, "MaxFullLoadSubTasks": 1}})
+            ),
+            "PROGRESS",
+        )
     )
     run.prepare()
     assert run.task_stats()["TablesQueued"] == 5
