@@ -12,12 +12,15 @@ from migration_plan import defaults as D
 from migration_plan.fields import (
     NAME_EXPECTED,
     NAME_PATTERN,
-    ROLE_ARN_PATTERN,
-    SECRET_ARN_PATTERN,
+    TTL_EXPECTED,
     Engine,
     F,
     MigrationType,
+    RecordTtl,
+    RoleArn,
+    SecretArn,
     StrictModel,
+    ZoneId,
 )
 
 
@@ -26,16 +29,13 @@ class Endpoint(StrictModel):
     host: str | None = F(None, expected="the database server's host name or address", min_length=1)
     port: int | None = F(None, expected="a TCP port; defaults to the engine's usual port", ge=1, le=65535)
     database: str = F(expected="the database name (for sqlite: the database file path)", min_length=1)
-    secret_arn: str | None = F(
+    secret_arn: SecretArn | None = F(
         None,
         expected="an AWS Secrets Manager secret ARN holding the credentials",
         fix="store the credentials in Secrets Manager and give its ARN; never a literal password",
-        pattern=SECRET_ARN_PATTERN,
     )
-    secrets_access_role_arn: str | None = F(
-        None,
-        expected="the IAM role ARN that lets DMS read secret_arn (SecretsManagerAccessRoleArn)",
-        pattern=ROLE_ARN_PATTERN,
+    secrets_access_role_arn: RoleArn | None = F(
+        None, expected="the IAM role ARN that lets DMS read secret_arn (SecretsManagerAccessRoleArn)"
     )
     conn_id: str | None = F(
         None, expected="the id of an Airflow connection holding the credentials", min_length=1
@@ -134,19 +134,17 @@ class Validation(StrictModel):
 
 
 class DatabaseDnsRecord(StrictModel):
-    zone_id: str = F(expected="the Route 53 hosted zone id", pattern=r"^Z[A-Z0-9]{1,32}$")
+    zone_id: ZoneId = F(expected="the Route 53 hosted zone id")
     name: str = F(expected="the record name the application connects to", min_length=1)
     type: Literal["CNAME", "A"] = F("CNAME", expected="CNAME (to the target's host name) or A (an address)")
-    ttl: int = F(60, expected="seconds between 0 and 172800", ge=0, le=172800)
+    ttl: RecordTtl = F(60, expected=TTL_EXPECTED)
 
 
 class AddressSwitch(StrictModel):
     """Where the application reads its database address; switched from source to target at cutover."""
 
     route53: DatabaseDnsRecord | None = F(None, expected="a Route 53 record (zone_id, name, type, ttl)")
-    secret_arn: str | None = F(
-        None, expected="a Secrets Manager secret whose JSON holds the address", pattern=SECRET_ARN_PATTERN
-    )
+    secret_arn: SecretArn | None = F(None, expected="a Secrets Manager secret whose JSON holds the address")
     address_key: str = F("host", expected="the JSON key of secret_arn holding the address", min_length=1)
     ssm_parameter: str | None = F(
         None, expected="an SSM parameter name holding the address", pattern=r"^/?[A-Za-z0-9_.\-/]{1,1011}$"

@@ -3,7 +3,7 @@ every plan section, and the patterns and value sets several sections (and the pl
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from shared.aws_values import DMS_MIGRATION_TYPES
@@ -20,6 +20,14 @@ Engine = Literal[
     "mysql", "mariadb", "postgres", "aurora", "aurora-postgresql", "oracle", "sqlserver", "sqlite"
 ]
 MigrationType = Literal[DMS_MIGRATION_TYPES]
+
+# Values several sections declare: the constraint once here, each field keeps its own texts (`F`).
+SecretArn = Annotated[str, Field(pattern=SECRET_ARN_PATTERN)]
+RoleArn = Annotated[str, Field(pattern=ROLE_ARN_PATTERN)]
+SourceServerId = Annotated[str, Field(pattern=SOURCE_SERVER_ID_PATTERN)]
+ZoneId = Annotated[str, Field(pattern=r"^Z[A-Z0-9]{1,31}$")]  # botocore's route53 ResourceId: at most 32
+RecordTtl = Annotated[int, Field(ge=0, le=172800)]
+TTL_EXPECTED = "seconds between 0 and 172800"
 
 
 def F(default: Any = ..., *, expected: str, fix: str | None = None, **kwargs: Any) -> Any:

@@ -7,7 +7,16 @@ from typing import Literal
 from shared.aws_values import MGN_LAUNCH_DISPOSITION, MGN_RIGHT_SIZING, ROUTE53_SWITCHED_TYPES, one_of
 
 from migration_plan import defaults as D
-from migration_plan.fields import NAME_EXPECTED, NAME_PATTERN, SOURCE_SERVER_ID_PATTERN, F, StrictModel
+from migration_plan.fields import (
+    NAME_EXPECTED,
+    NAME_PATTERN,
+    TTL_EXPECTED,
+    F,
+    RecordTtl,
+    SourceServerId,
+    StrictModel,
+    ZoneId,
+)
 
 
 class LaunchSettings(StrictModel):
@@ -26,17 +35,16 @@ class LaunchSettings(StrictModel):
 
 
 class DnsRecord(StrictModel):
-    zone_id: str = F(
+    zone_id: ZoneId = F(
         expected="a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
         fix="find it with `aws route53 list-hosted-zones`",
-        pattern=r"^Z[A-Z0-9]{1,31}$",
     )
     name: str = F(
         expected="the record's fully qualified name, e.g. web-01.internal.example.com",
         max_length=253,
         pattern=r"^([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?$",
     )
-    ttl: int = F(D.DNS["ttl"], expected="seconds between 0 and 172800", ge=0, le=172800)
+    ttl: RecordTtl = F(D.DNS["ttl"], expected=TTL_EXPECTED)
     type: Literal[ROUTE53_SWITCHED_TYPES] = F(
         D.DNS["type"], expected="A (the record points at the instance's IPv4 address)"
     )
@@ -77,10 +85,9 @@ class Server(StrictModel):
         expected="the source server's host name",
         pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$",
     )
-    source_server_id: str = F(
+    source_server_id: SourceServerId = F(
         expected="an MGN source server id: 's-' followed by 17 letters or digits",
         fix="copy it from the MGN console or `aws mgn describe-source-servers`",
-        pattern=SOURCE_SERVER_ID_PATTERN,
     )
     source_ip: str | None = F(
         None,
