@@ -12,6 +12,8 @@ from typing import Any
 
 from migration_plan.issues import Issue
 
+# Every rule action AWS DMS documents. The sandbox keeps its own list of the ones it carries out (a separate
+# program: no shared import); tests/unit/test_dms_rule_actions.py keeps the two from drifting apart.
 RULE_ACTIONS = {
     "selection": {"include", "exclude", "explicit"},
     "transformation": {
