@@ -22,6 +22,8 @@ from machine import cpu_model
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from sandbox.testing import include_all
+
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "benchmarks" / ".work"
 PG_ADMIN = os.environ.get(
@@ -131,25 +133,4 @@ def machine() -> dict:
 
 def bench_mappings(schema: str = "public", rename_schema_to: str | None = None) -> str:
     """DMS table mappings selecting the benchmark table (optionally renaming its schema on the target)."""
-    rules: list[dict] = [
-        {
-            "rule-type": "selection",
-            "rule-id": "1",
-            "rule-name": "all",
-            "object-locator": {"schema-name": schema, "table-name": "bench"},
-            "rule-action": "include",
-        }
-    ]
-    if rename_schema_to:
-        rules.append(
-            {
-                "rule-type": "transformation",
-                "rule-id": "2",
-                "rule-name": "schema",
-                "rule-target": "schema",
-                "object-locator": {"schema-name": schema},
-                "rule-action": "rename",
-                "value": rename_schema_to,
-            }
-        )
-    return json.dumps({"rules": rules})
+    return json.dumps(include_all(schema, "bench", rename=rename_schema_to))

@@ -34,16 +34,31 @@ from sandbox.config import DEMO_CONFIG, SandboxConfig
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def include_all(schema: str = "%", table: str = "%") -> dict[str, Any]:
-    """DMS table mappings selecting every table of `schema` (both: every one), a new dict each call."""
-    rule = {
-        "rule-type": "selection",
-        "rule-id": "1",
-        "rule-name": "all",
-        "object-locator": {"schema-name": schema, "table-name": table},
-        "rule-action": "include",
-    }
-    return {"rules": [rule]}
+def include_all(schema: str = "%", table: str = "%", rename: str | None = None) -> dict[str, Any]:
+    """DMS table mappings selecting every table of `schema` (both: every one), a new dict each call;
+    `rename`: the target schema's name (a schema rule with a schema-only object-locator, as DMS allows)."""
+    rules: list[dict[str, Any]] = [
+        {
+            "rule-type": "selection",
+            "rule-id": "1",
+            "rule-name": "all",
+            "object-locator": {"schema-name": schema, "table-name": table},
+            "rule-action": "include",
+        }
+    ]
+    if rename:
+        rules.append(
+            {
+                "rule-type": "transformation",
+                "rule-id": "2",
+                "rule-name": "schema",
+                "rule-target": "schema",
+                "object-locator": {"schema-name": schema},
+                "rule-action": "rename",
+                "value": rename,
+            }
+        )
+    return {"rules": rules}
 
 
 def wait_for(

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
+from sandbox.testing import include_all
+
 ROWS = 300
 COLUMNS = "id, name, qty, price"
 DMS_USER, DMS_PASSWORD = "e2e_dms", "Dms-pw-5a8e31"  # test-only credentials of throwaway users
@@ -156,28 +158,7 @@ def endpoint(engine: str, url: URL | Path, **credentials: Any) -> dict[str, Any]
 
 
 def selection(schema: str, rename: str | None = None) -> list[dict[str, Any]]:
-    rules: list[dict[str, Any]] = [
-        {
-            "rule-type": "selection",
-            "rule-id": "1",
-            "rule-name": "all",
-            "object-locator": {"schema-name": schema, "table-name": "%"},
-            "rule-action": "include",
-        }
-    ]
-    if rename:  # a schema-only object-locator, as DMS allows for schema rules
-        rules.append(
-            {
-                "rule-type": "transformation",
-                "rule-id": "2",
-                "rule-name": "schema",
-                "rule-target": "schema",
-                "object-locator": {"schema-name": schema},
-                "rule-action": "rename",
-                "value": rename,
-            }
-        )
-    return rules
+    return include_all(schema, rename=rename)["rules"]
 
 
 def cdc_database(name: str, source: dict, target: dict, rules: list, read_only_users: list[str]) -> dict:
