@@ -6,17 +6,10 @@ import pytest
 
 from sandbox.testing import include_all
 
-from .conftest import create_realistic, fetch_table, run_task, to_public
+from .conftest import KEYS_REALISTIC, create_realistic, fetch_table, run_task, to_public
 
 pytestmark = pytest.mark.integration
 
-KEYS = {
-    "customers": ["id"],
-    "orders": ["customer_id", "order_no"],
-    "order_lines": ["customer_id", "order_no", "line"],
-    "tags": ["code"],
-    "events": ["id", "payload"],
-}
 SETTINGS = {
     "TargetMetadata": {"LobMaxSize": 64},  # KB: every LOB in the data fits
     "ValidationSettings": {"EnableValidation": True, "PartitionSize": 50, "ThreadCount": 3},
@@ -25,7 +18,7 @@ SETTINGS = {
 
 
 def _check_equal(source, target, target_schema=None):
-    for table, key in KEYS.items():
+    for table, key in KEYS_REALISTIC.items():
         src = fetch_table(source, table, key)
         tgt = fetch_table(target, table, key, schema=target_schema)
         assert len(src) == len(tgt), table
@@ -35,8 +28,8 @@ def _check_equal(source, target, target_schema=None):
 
 def _check_stats(run, rows):
     stats = {s["TableName"]: s for s in run.table_statistics()}
-    assert set(stats) == set(KEYS)
-    for table in KEYS:
+    assert set(stats) == set(KEYS_REALISTIC)
+    for table in KEYS_REALISTIC:
         assert stats[table]["TableState"] == "Table completed"
         assert stats[table]["FullLoadRows"] == len(rows[table])
         expected = "No primary key" if table == "events" else "Validated"
