@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from devstack.api import AirflowUser, ApiError
-from devstack.follow import approve_command, wait_until_parked
+from devstack.follow import approve_command
 
 IN_FLIGHT = ("queued", "running")
 
@@ -56,7 +56,6 @@ class CampaignFollower:
             if self.on_gate:
                 self.on_gate(dag_id, run_id, gate)
         if self.auto_approve and (dag_id, task_id) not in self.held:
-            wait_until_parked(self.admin, dag_id, run_id, task_id)
             self.approver.answer_gate(dag_id, run_id, task_id, "Approve")
             self.answered.append((dag_id, task_id))
 

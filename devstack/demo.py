@@ -28,7 +28,7 @@ from botocore.config import Config
 from devstack.airflow_stack import REPO, AirflowStack, free_port
 from devstack.api import AirflowUser, ApiError
 from devstack.celery_stack import CeleryStack
-from devstack.follow import follow_aloud, wait_until_parked
+from devstack.follow import follow_aloud
 
 DEMO_DIR = REPO / ".demo"
 AIRFLOW_HOME = DEMO_DIR / "airflow"
@@ -161,7 +161,6 @@ def approve(dag_id: str, run_id: str, task_id: str, user: str, reject: bool) -> 
     passwords = json.loads((Path(stack["home"]) / "simple_auth_manager_passwords.json.generated").read_text())
     try:
         answering = AirflowUser(stack["base_url"], user, passwords[user])
-        wait_until_parked(answering, dag_id, run_id, task_id)
         answer = answering.answer_gate(dag_id, run_id, task_id, "Reject" if reject else "Approve")
     except ApiError as exc:
         reasons = {403: f"{user} is not an approver of this gate", 409: "this gate was already answered"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import time
 from collections.abc import Callable
@@ -11,7 +10,6 @@ from dataclasses import dataclass, field
 from devstack.api import AirflowUser
 
 FINISHED = {"success", "failed"}
-SCHEDULER_SETTLE_SECONDS = 3
 
 
 @dataclass
@@ -20,30 +18,6 @@ class RunOutcome:
     task_states: dict[str, str]
     gates: list[dict] = field(default_factory=list)  # the gates met, with who answered what
     seconds: float = 0.0
-
-
-def wait_until_parked(
-    user: AirflowUser, dag_id: str, run_id: str, task_id: str, timeout: float = 120
-) -> None:
-    """Return once the worker that parked a gate in `awaiting_input` has exited and been reported.
-
-    Airflow 3.3 marks a gate FAILED when it is answered before the scheduler has processed the executor's
-    "success" event of the worker that parked it ("task state changed externally"); under load that event
-    came more than 5 s after the gate opened. The worker runs on this machine, so wait for its process to
-    end, then for a scheduler loop or two.
-    """
-    deadline = time.monotonic() + timeout
-    ti = user.request("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}")
-    pid = ti.get("pid")
-    while pid and time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            break
-        except PermissionError:
-            pass
-        time.sleep(0.5)
-    time.sleep(SCHEDULER_SETTLE_SECONDS)
 
 
 def _task_key(ti: dict) -> str:
@@ -112,7 +86,6 @@ def follow_aloud(
             f"  decide in the UI: {admin.base_url}/dags/{dag_id}/runs/{run_id}/tasks/{task_id}/required_actions"
         )
         if auto:
-            wait_until_parked(admin, dag_id, run_id, task_id)  # see its docstring: an Airflow 3.3 race
             answer = approver.answer_gate(dag_id, run_id, task_id, "Approve")
             say(f"  approved by {answer['responded_by']['name']} (AUTO_APPROVE)")
         else:

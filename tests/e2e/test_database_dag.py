@@ -24,7 +24,7 @@ import pytest
 from devstack.airflow_stack import AirflowStack, free_port
 from devstack.api import AirflowUser
 from devstack.demo import sandbox_connection
-from devstack.follow import follow_run, wait_until_parked
+from devstack.follow import follow_run
 from sandbox.testing import running_sandbox
 from tests.e2e import database_world as W
 from tests.e2e.run_checks import clear_and_rerun, scan_for_secrets, xcom
@@ -171,7 +171,6 @@ def _follow(stack: AirflowStack, sandbox, dag: str, run_id: str, cdc: bool, reco
             before = W.dms_resources(dms, base)
             states = clear_and_rerun(admin, dag, run_id, PREPARE)
             record["clear"] = {"before": before, "after": W.dms_resources(dms, base), "states": states}
-        wait_until_parked(admin, dag, run_id, task_id)
         alice.answer_gate(dag, run_id, task_id, "Approve")
 
     try:

@@ -15,7 +15,7 @@ import pytest
 from devstack.airflow_stack import AirflowStack, free_port
 from devstack.api import AirflowUser, ApiError
 from devstack.demo import sandbox_connection
-from devstack.follow import follow_run, wait_until_parked
+from devstack.follow import follow_run
 from sandbox.testing import running_sandbox
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("airflow_e2e")]
@@ -73,7 +73,6 @@ def run_wave(stack, answer) -> tuple[str, object]:
     run_id = admin.trigger(DAG_ID)["dag_run_id"]
 
     def on_gate(detail):
-        wait_until_parked(admin, DAG_ID, run_id, detail["task_instance"]["task_id"])
         answer(detail["task_instance"]["task_id"], run_id)
 
     return run_id, follow_run(admin, DAG_ID, run_id, on_gate=on_gate, timeout=600)
