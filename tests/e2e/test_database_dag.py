@@ -7,8 +7,9 @@ One Airflow (api-server, scheduler, dag-processor, triggerer, LocalExecutor) and
 process, no MGN servers, CDC metrics every second) for the module; the five DAG runs are in flight at once
 and each test then judges what its run did. Real boto3 through the Airflow connection to the sandbox's DMS
 (which moves and replicates real rows), GX checks on the real databases, gates answered through the HITL REST
-API. At the cutover gate (CDC running) the test clears the instance, endpoint, connection-test, task and
-start tasks through the REST API and reads the sandbox's DMS state before and after.
+API. At the cutover gate (CDC running) the test clears every task before the gate (instance, endpoints,
+connection tests, task, start, full load, DMS validation, GX checks, current lag) through the REST API and
+reads the sandbox's DMS state before and after.
 """
 
 from __future__ import annotations
@@ -42,7 +43,11 @@ PREPARE = (
     "test_connections",
     "replication_task",
     "start_task",
-)
+    "full_load",
+    "dms_validation",
+    "gx_row_checks",
+    "current_lag",
+)  # every task before the cutover gate, cleared while CDC runs
 SANDBOX = {"source_servers": [], "timing": {"dms_cdc_publish_seconds": 1}}
 
 
@@ -166,7 +171,7 @@ def _follow(stack: AirflowStack, sandbox, dag: str, run_id: str, cdc: bool, reco
 
     def on_gate(detail: dict) -> None:
         task_id = detail["task_instance"]["task_id"]
-        if cdc and task_id == "approve_cutover":  # CDC is running: clear what made the DMS resources
+        if cdc and task_id == "approve_cutover":  # CDC is running: clear every task before the gate
             base = f"{PLAN}-{dag.rsplit('__', 1)[1]}"
             before = W.dms_resources(dms, base)
             states = clear_and_rerun(admin, dag, run_id, PREPARE)
@@ -324,7 +329,7 @@ def test_cdc_run_moves_the_written_source_then_cuts_over_reports_downtime_and_cl
 
 
 @pytest.mark.parametrize("db", CDC)
-def test_clearing_the_prepare_tasks_creates_nothing_twice_and_never_restarts_cdc(world, db):
+def test_clearing_every_task_before_the_gate_creates_nothing_twice_and_never_restarts_cdc(world, db):
     clear = _run(world, dag_id(db))["clear"]
     assert set(clear["states"].values()) == {"success"}, clear["states"]
     for when in ("before", "after"):
