@@ -43,6 +43,8 @@ class CampaignStartRunOperator(TriggerDagRunOperator):
 
     def __init__(self, *, trigger_dag_id: str, **kwargs: Any) -> None:
         kwargs["wait_for_completion"] = False  # the wait task waits, deferred
+        # A paused wave DAG would leave its run queued and the campaign waiting forever: fail, saying so.
+        kwargs.setdefault("fail_when_dag_is_paused", True)
         super().__init__(trigger_dag_id=trigger_dag_id, **with_retry_defaults(kwargs))
 
     def execute(self, context: Context):

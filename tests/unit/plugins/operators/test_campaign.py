@@ -4,6 +4,7 @@ a finished wave is never triggered again, one in flight is waited for, a failed 
 from __future__ import annotations
 
 from datetime import UTC
+from types import SimpleNamespace
 
 import operators.campaign as campaign
 import pytest
@@ -36,9 +37,13 @@ class FakeRuns:
 
 class FakeTi:
     dag_id, run_id = "p__campaign", "manual__2026-12-01"
+    paused: set[str] = set()
 
     def __init__(self):
         self.xcom = {}
+
+    def get_dag(self, dag_id):
+        return SimpleNamespace(is_paused=dag_id in self.paused)
 
     def xcom_push(self, key, value):
         self.xcom[key] = value
@@ -68,6 +73,14 @@ def test_a_wave_without_runs_is_triggered_as_attempt_one(runs):
     assert raised.trigger_dag_id == WAVE and raised.dag_run_id == "campaign__try1"
     assert raised.conf == {"campaign_dag_id": "p__campaign", "campaign_run_id": "manual__2026-12-01"}
     assert raised.wait_for_completion is False and raised.reset_dag_run is False
+
+
+def test_a_paused_wave_dag_fails_the_start_instead_of_queueing_forever(runs, monkeypatch):
+    from airflow.providers.standard.operators.trigger_dagrun import DagIsPaused
+
+    monkeypatch.setattr(FakeTi, "paused", {WAVE})
+    with pytest.raises(DagIsPaused, match="is paused"):
+        _start().execute({"ti": FakeTi()})
 
 
 def test_a_failed_attempt_gets_a_new_run_never_a_cleared_one(runs):
