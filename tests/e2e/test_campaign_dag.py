@@ -20,8 +20,8 @@ from sqlalchemy import create_engine, text
 from devstack.airflow_stack import AirflowStack, free_port
 from devstack.api import AirflowUser
 from devstack.campaign_follow import CampaignFollower
-from devstack.demo import sandbox_connection
 from sandbox.testing import running_sandbox
+from tests.e2e.sandbox_airflow import airflow_on_sandbox
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("airflow_e2e")]
 
@@ -94,19 +94,9 @@ def airflow(tmp_path_factory):
     plans, data = tmp_path_factory.mktemp("plans"), tmp_path_factory.mktemp("data")
     _plan(plans, data)
     port = free_port()
-    stack = AirflowStack(
-        home=tmp_path_factory.mktemp("airflow"),
-        users={"admin": "admin", "alice": "user"},
-        plans_dir=plans,
-        extra_env={"AIRFLOW_CONN_AWS_SANDBOX": sandbox_connection(f"http://127.0.0.1:{port}")},
-    )
-    stack.start()
-    try:
-        admin = AirflowUser(stack.base_url, "admin", stack.password("admin"))
-        admin.wait_for_dag(CAMPAIGN, timeout=180)
+    users = {"admin": "admin", "alice": "user"}
+    with airflow_on_sandbox(tmp_path_factory.mktemp("airflow"), users, plans, port, CAMPAIGN) as stack:
         yield stack, port
-    finally:
-        stack.stop()
 
 
 def _follower(stack: AirflowStack) -> CampaignFollower:

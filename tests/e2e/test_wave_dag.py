@@ -14,9 +14,9 @@ import pytest
 
 from devstack.airflow_stack import AirflowStack, free_port
 from devstack.api import AirflowUser, ApiError
-from devstack.demo import sandbox_connection
 from devstack.follow import follow_run
 from sandbox.testing import running_sandbox
+from tests.e2e.sandbox_airflow import airflow_on_sandbox
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("airflow_e2e")]
 
@@ -36,19 +36,9 @@ def sandbox_port() -> int:
 def airflow(tmp_path_factory, sandbox_port):
     plans = tmp_path_factory.mktemp("plans")
     shutil.copy(ROOT / "include" / "plans" / "demo.yaml", plans / "demo.yaml")
-    stack = AirflowStack(
-        home=tmp_path_factory.mktemp("airflow"),
-        users={"admin": "admin", "alice": "user", "demo-approver": "user", "mallory": "user"},
-        plans_dir=plans,
-        extra_env={"AIRFLOW_CONN_AWS_SANDBOX": sandbox_connection(f"http://127.0.0.1:{sandbox_port}")},
-    )
-    stack.start()
-    try:
-        admin = AirflowUser(stack.base_url, "admin", stack.password("admin"))
-        admin.wait_for_dag(DAG_ID, timeout=180)
+    users = {"admin": "admin", "alice": "user", "demo-approver": "user", "mallory": "user"}
+    with airflow_on_sandbox(tmp_path_factory.mktemp("airflow"), users, plans, sandbox_port, DAG_ID) as stack:
         yield stack
-    finally:
-        stack.stop()
 
 
 def user(stack: AirflowStack, name: str) -> AirflowUser:
