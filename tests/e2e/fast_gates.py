@@ -130,7 +130,7 @@ class FastApprover:
     approvers: list[AirflowUser]
     dag_ids: set[str]  # the gates of these DAGs only
     parallel: bool = True
-    poll: float = 0.01
+    poll: float = 0.005
     answers: list[Answer] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     polls: int = 0
