@@ -31,7 +31,14 @@ from tests.e2e import database_world as W
 from tests.e2e.run_checks import clear_and_rerun, scan_for_secrets, xcom
 
 # Same xdist group as the wave e2e: one Airflow at a time on the 2-core CI machine.
-pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("airflow_e2e")]
+# One module fixture runs every DAG run (about 4 min alone); in the full suite it shares 2 cores with the
+# other e2e group, so its setup needs more than the suite's default 300 s.
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("airflow_e2e"),
+    pytest.mark.timeout(1200),
+]
 
 PLAN = "cdc"
 CDC = ("items", "pgpg", "mm", "mpg")  # SQLite->SQLite, PG->PG, MariaDB->MariaDB, MariaDB->PG
