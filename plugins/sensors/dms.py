@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow.providers.amazon.aws.sensors.base_aws import AwsBaseSensor
@@ -30,8 +29,6 @@ from triggers.dms import CdcLagTrigger, DmsTableStatesTrigger
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
-
-NORMAL_STOP = "Stop Reason NORMAL"  # StopReplicationTask (stop_task), as DescribeReplicationTasks says
 
 HookT = TypeVar("HookT", DmsMigrationHook, DmsMetricsHook)
 
@@ -235,43 +232,6 @@ class DmsCdcLagSensor(_DmsTaskSensor[DmsMetricsHook]):
         self.max_lag_seconds = max_lag_seconds
         self.consecutive_datapoints = consecutive_datapoints
         self.period = period
-
-    @cached_property
-    def dms_hook(self) -> DmsMigrationHook:
-        return DmsMigrationHook(**self._hook_parameters)
-
-    def execute(self, context: Context) -> Any:
-        drained = self.already_stopped(context)
-        if drained is not None:
-            self.persist_task_link(context)
-            return drained
-        return super().execute(context)
-
-    def already_stopped(self, context: Context) -> dict[str, Any] | None:
-        """
-        None while the task runs. A task this run already stopped by hand (StopReason NORMAL, StopDate after
-        the run was queued: ``cdc_lag`` cleared or retried after ``stop_task``) is drained: its report passes.
-        Stopped otherwise or failed, it publishes no latency to wait for: a clear error, not a 2 h wait.
-        """
-        tasks = self.dms_hook.find_replication_tasks_by_arn(self.replication_task_arn, without_settings=True)
-        if not tasks:
-            raise AirflowFailException(f"DMS replication task {self.replication_task_arn} not found")
-        task, name = tasks[0], tasks[0].get("ReplicationTaskIdentifier", self.replication_task_arn)
-        if task["Status"] not in ("stopped", "failed"):
-            return None
-        reason = task.get("StopReason") or task.get("LastFailureMessage") or "no reason given"
-        stopped_at = (task.get("ReplicationTaskStats") or {}).get("StopDate")
-        run_after = getattr(context["dag_run"], "run_after", None)
-        by_this_run = bool(stopped_at and run_after and stopped_at >= run_after)
-        if task["Status"] == "stopped" and reason == NORMAL_STOP and by_this_run:
-            reason = f"DMS task {name} was already stopped by this run at {stopped_at.isoformat()}: drained"
-            self.log.info("%s (cdc_lag cleared or retried after stop_task); passing.", reason)
-            return {"passed": True, "latest": {}, "reason": reason}
-        raise AirflowFailException(
-            f"DMS task {name} is {task['Status']} ({reason}, since {stopped_at or 'unknown'}) and was not "
-            "stopped by this run after the drain: a stopped task publishes no CDC latency. Resume it "
-            "(clear start_task) before waiting for the lag."
-        )
 
     def report(self) -> dict[str, Any]:
         series = self.hook.get_task_metrics(

@@ -55,7 +55,6 @@ PREPARE = (
     "gx_row_checks",
     "current_lag",
 )  # every task before the cutover gate, cleared while CDC runs
-AFTER_GATE = ("source_read_only", "cdc_lag", "stop_task", "switch_address")  # cleared at the finalize gate
 SANDBOX = {"source_servers": [], "timing": {"dms_cdc_publish_seconds": 1}}
 
 
@@ -184,14 +183,6 @@ def _follow(stack: AirflowStack, sandbox, dag: str, run_id: str, cdc: bool, reco
             before = W.dms_resources(dms, base)
             states = clear_and_rerun(admin, dag, run_id, PREPARE)
             record["clear"] = {"before": before, "after": W.dms_resources(dms, base), "states": states}
-        if cdc and task_id == "approve_finalize":  # task stopped, address switched: clear the drain steps
-            base = f"{PLAN}-{dag.rsplit('__', 1)[1]}"
-            present = {t["task_id"] for t in admin.task_instances(dag, run_id)}
-            before = W.dms_resources(dms, base)
-            states = clear_and_rerun(admin, dag, run_id, tuple(t for t in AFTER_GATE if t in present))
-            lag = xcom(admin, dag, run_id, "cdc_lag")
-            after = W.dms_resources(dms, base)
-            record["clear_after_gate"] = {"before": before, "after": after, "states": states, "lag": lag}
         alice.answer_gate(dag, run_id, task_id, "Approve")
 
     try:
@@ -356,20 +347,6 @@ def test_clearing_every_task_before_the_gate_creates_nothing_twice_and_never_res
     assert before["Status"] == after["Status"] == "running"
     assert after["ReplicationTaskStartDate"] == before["ReplicationTaskStartDate"]  # not started again
     assert after["ReplicationTaskArn"] == before["ReplicationTaskArn"]
-
-
-@pytest.mark.parametrize("db", CDC)
-def test_clearing_the_drain_steps_after_the_stop_passes_at_once_and_never_restarts_cdc(world, db):
-    """cdc_lag, stop_task, read-only and the address switch cleared after stop_task: each succeeds again at
-    once (the lag sensor sees the task this run stopped instead of waiting for metrics it no longer gets)."""
-    clear = _run(world, dag_id(db))["clear_after_gate"]
-    assert set(clear["states"]) >= {"cdc_lag", "stop_task", "switch_address"}, clear["states"]
-    assert set(clear["states"].values()) == {"success"}, clear["states"]
-    assert clear["lag"]["passed"] is True and "already stopped by this run" in clear["lag"]["reason"]
-    before, after = clear["before"]["ReplicationTasks"][0], clear["after"]["ReplicationTasks"][0]
-    assert before["Status"] == after["Status"] == "stopped"
-    assert after["ReplicationTaskStats"]["StopDate"] == before["ReplicationTaskStats"]["StopDate"]
-    assert after["ReplicationTaskStartDate"] == before["ReplicationTaskStartDate"]  # not started again
 
 
 @pytest.mark.parametrize("db", CDC)

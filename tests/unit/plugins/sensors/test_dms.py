@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import jmespath
@@ -120,7 +119,7 @@ def _round_trip(trigger: Any) -> Any:
     return rebuilt
 
 
-def test_sensors_defer_with_serializable_triggers(stub, context):
+def test_sensors_defer_with_serializable_triggers(context):
     full_load = DmsFullLoadCompleteSensor(task_id="fl", replication_task_arn=ARN, deferrable=True, **COMMON)
     with pytest.raises(TaskDeferred) as deferred:
         full_load.execute(context)
@@ -136,8 +135,6 @@ def test_sensors_defer_with_serializable_triggers(stub, context):
         **COMMON,
     )
     assert lag.poke_interval == 30 and lag.timeout == 30 * 240  # poke mode waits as long as the trigger
-    running = {"ReplicationTaskArn": ARN, "ReplicationTaskIdentifier": "orders", "Status": "running"}
-    stub(lag.dms_hook).add_response("describe_replication_tasks", {"ReplicationTasks": [running]})
     with pytest.raises(TaskDeferred) as deferred:
         lag.execute(context)
     trigger = _round_trip(deferred.value.trigger)
@@ -145,62 +142,3 @@ def test_sensors_defer_with_serializable_triggers(stub, context):
     dims = trigger.waiter_args["MetricDataQueries"][0]["MetricStat"]["Metric"]["Dimensions"]
     assert {d["Value"] for d in dims} == {"ri-1", "TASKRESOURCEID"}
     assert trigger.waiter_config_overrides["acceptors"] == lag_waiter_acceptors(4, 3)
-
-
-RUN_AFTER = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-
-
-def _lag_sensor(deferrable: bool) -> DmsCdcLagSensor:
-    return DmsCdcLagSensor(
-        task_id="cdc_lag",
-        instance_identifier="ri-1",
-        replication_task_arn=ARN,
-        deferrable=deferrable,
-        **COMMON,
-    )
-
-
-def _described(status: str, reason: str | None, stopped: datetime | None) -> dict[str, Any]:
-    task: dict[str, Any] = {
-        "ReplicationTaskArn": ARN,
-        "ReplicationTaskIdentifier": "orders",
-        "Status": status,
-    }
-    if reason:
-        task["StopReason"] = reason
-    if stopped:
-        task["ReplicationTaskStats"] = {"StopDate": stopped}
-    return task
-
-
-@pytest.mark.parametrize("deferrable", [True, False], ids=["deferred", "poke"])
-def test_lag_cleared_after_stop_task_passes_at_once_without_metrics(stub, context, deferrable, capsys):
-    """cdc_lag re-run after this run's stop_task: the task is drained and stopped, so it passes (no wait, no
-    CloudWatch call: the metrics stub has nothing queued and would raise), with a log line saying why."""
-    sensor = _lag_sensor(deferrable)
-    stub(sensor.hook)  # CloudWatch: any call fails the test
-    stopped = _described("stopped", "Stop Reason NORMAL", RUN_AFTER + timedelta(minutes=20))
-    stub(sensor.dms_hook).add_response("describe_replication_tasks", {"ReplicationTasks": [stopped]})
-    context = {**context, "dag_run": SimpleNamespace(run_after=RUN_AFTER, start_date=RUN_AFTER)}
-    report = sensor.execute(context)
-    assert report["passed"] is True and "already stopped by this run" in report["reason"]
-    assert "cleared or retried after stop_task); passing" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(
-    ("status", "reason", "stopped", "match"),
-    [
-        ("stopped", "Stop Reason NORMAL", RUN_AFTER - timedelta(days=1), "not stopped by this run"),
-        ("stopped", "Stop Reason FATAL_ERROR", RUN_AFTER + timedelta(minutes=5), "FATAL_ERROR"),
-        ("failed", "Stop Reason RECOVERABLE_ERROR", None, "is failed"),
-    ],
-    ids=["stopped-before-this-run", "stopped-by-an-error", "failed"],
-)
-def test_lag_on_a_task_stopped_otherwise_fails_at_once(stub, context, status, reason, stopped, match):
-    """A stopped or failed task publishes no latency: a clear error instead of waiting out the timeout."""
-    sensor = _lag_sensor(True)
-    described = _described(status, reason, stopped)
-    stub(sensor.dms_hook).add_response("describe_replication_tasks", {"ReplicationTasks": [described]})
-    context = {**context, "dag_run": SimpleNamespace(run_after=RUN_AFTER, start_date=RUN_AFTER)}
-    with pytest.raises(AirflowFailException, match=match):
-        sensor.execute(context)
