@@ -5,6 +5,7 @@ and an application writer that keeps writing until the cutover makes the source 
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import threading
 import time
@@ -19,8 +20,10 @@ from sandbox.testing import include_all
 
 ROWS = 300
 COLUMNS = "id, name, qty, price"
-DMS_USER, DMS_PASSWORD = "e2e_dms", "Dms-pw-5a8e31"  # test-only credentials of throwaway users
-APP_USER, APP_PASSWORD = "e2e_app", "App-pw-90c2d4"
+# Test-only credentials of throwaway users, named per process: a run killed before its teardown, or another
+# test process on the same servers, must not hold or drop the users of this one.
+DMS_USER, DMS_PASSWORD = f"e2e_dms_{os.getpid()}", "Dms-pw-5a8e31"
+APP_USER, APP_PASSWORD = f"e2e_app_{os.getpid()}", "App-pw-90c2d4"
 PG_SECRET_PASSWORD = "Pg-secret-pw-3b77"  # PostgreSQL trusts local connections: it travels but is unused
 PG_CONN_PASSWORD = "Pg-conn-pw-e41a"
 PASSWORDS = [DMS_PASSWORD, PG_SECRET_PASSWORD, PG_CONN_PASSWORD]
